@@ -1,0 +1,1 @@
+"""The acceptance suite: scenarios, API contract, environment checks and the checklist catalogue."""

@@ -1,0 +1,1 @@
+"""Root conftest: registers the harness's plugins for every pytest run in this repository."""

@@ -1,0 +1,1 @@
+"""Results plugin and checklist generator: they read outcomes as data, never start anything."""

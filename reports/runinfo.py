@@ -1,0 +1,54 @@
+"""What the rest of the harness tells the results plugin during a run.
+
+Kept import-light and free of fixtures so that both the process/browser layer (which produces
+facts, secrets and evidence) and the results plugin (which consumes them) can use it without
+importing each other. Per-test data rides on ``item.user_properties`` because those survive the
+trip from an xdist worker to the controller; run-wide data lives in ``config.stash``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+BLOCKED_PROPERTY = "qe_blocked"
+EVIDENCE_PROPERTY = "qe_evidence"
+EVIDENCE_KINDS = ("trace", "screenshot", "video", "log")
+
+secrets_key = pytest.StashKey[set[str]]()
+facts_key = pytest.StashKey[dict[str, Any]]()
+
+# Shorter values would make the end-of-run secret scan match ordinary text.
+MIN_SECRET_LENGTH = 6
+
+
+def register_secret(config: pytest.Config, value: str | None) -> None:
+    """Remember a long-lived secret so every output can be scanned for it at the end of the run."""
+    if value and len(value) >= MIN_SECRET_LENGTH:
+        config.stash.setdefault(secrets_key, set()).add(value)
+
+
+def secrets(config: pytest.Config) -> set[str]:
+    return set(config.stash.get(secrets_key, set()))
+
+
+def record_fact(config: pytest.Config, key: str, value: Any) -> None:
+    """Record a run fact (backend version, browser, ...) for the checklist's run table."""
+    config.stash.setdefault(facts_key, {})[key] = value
+
+
+def facts(config: pytest.Config) -> dict[str, Any]:
+    return dict(config.stash.get(facts_key, {}))
+
+
+def mark_blocked(item: pytest.Item, reason: str) -> None:
+    """Flag the current attempt of ``item`` as blocked (a server it needs is gone), not failed."""
+    item.user_properties.append((BLOCKED_PROPERTY, reason))
+
+
+def add_evidence(item: pytest.Item, kind: str, path: str) -> None:
+    """Attach an evidence file (relative to the repo root) to the current attempt of ``item``."""
+    if kind not in EVIDENCE_KINDS:
+        raise ValueError(f"evidence kind {kind!r} is not one of {EVIDENCE_KINDS}")
+    item.user_properties.append((EVIDENCE_PROPERTY, f"{kind}:{path}"))

@@ -1,0 +1,1 @@
+"""Set-up helpers run by the Makefile."""
