@@ -1,1 +1,3 @@
 """Root conftest: registers the harness's plugins for every pytest run in this repository."""
+
+pytest_plugins = ["fixtures.harness", "fixtures.browser", "reports.plugin"]

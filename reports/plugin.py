@@ -1,0 +1,1 @@
+"""Results plugin: records every attempt and renders the checklist (filled in later)."""
