@@ -52,3 +52,21 @@ def add_evidence(item: pytest.Item, kind: str, path: str) -> None:
     if kind not in EVIDENCE_KINDS:
         raise ValueError(f"evidence kind {kind!r} is not one of {EVIDENCE_KINDS}")
     item.user_properties.append((EVIDENCE_PROPERTY, f"{kind}:{path}"))
+
+
+checks_key = pytest.StashKey[list[dict[str, Any]]]()
+
+
+def record_check(config: pytest.Config, item_id: str, passed: bool, detail: str) -> None:
+    """Record a harness-level check (e.g. ENV-04 "nothing left running") that is not a test.
+
+    The results plugin reports each one as a test of its own (``harness::<item_id>``) evidencing
+    ``item_id``, so session-level facts such as a clean teardown reach the checklist.
+    """
+    config.stash.setdefault(checks_key, []).append(
+        {"item": item_id, "passed": passed, "detail": detail}
+    )
+
+
+def checks(config: pytest.Config) -> list[dict[str, Any]]:
+    return list(config.stash.get(checks_key, []))
