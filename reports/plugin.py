@@ -1,1 +1,562 @@
-"""Results plugin: records every attempt and renders the checklist (filled in later)."""
+"""Results plugin: records every attempt of every test and writes the run's verdict.
+
+Registered for every pytest run from the root conftest, it only acts in acceptance runs: when a
+collected (or deselected) test lives under ``<rootdir>/acceptance/`` or carries a ``checklist``
+marker, or when ``--qe-results`` is given. Then, at the end of the session, it writes into the
+output folder (``--qe-out``, default ``reports/out``): ``results.json``, ``junit.xml`` and
+``QE_ACCEPTANCE_CHECKLIST.md``; allure-pytest writes ``allure-results/`` there too. Every output
+is then scanned for the run's secrets; a hit, like any NO-GO, makes pytest exit non-zero.
+
+Under xdist the controller does the writing: test reports reach it through
+``pytest_runtest_logreport``, and each worker sends what only it knows (collected and deselected
+tests with their checklist ids, run facts, secrets, harness checks) in ``workeroutput``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reports import catalogue as catalogue_mod
+from reports import checklist, history, junit, leaks, runinfo
+from reports.results import NO_GO, WARN, build, redact
+
+RUN_MODES = ("ci", "nightly", "release")
+_WORKEROUTPUT_KEY = "qe_results"
+_PLUGIN_DISTRIBUTIONS = (
+    "pytest-xdist",
+    "pytest-rerunfailures",
+    "allure-pytest",
+    "pytest-playwright",
+    "playwright",
+    "pytest-xprocess",
+    "pytest-base-url",
+)
+# Enough of a failure to see where it broke; the whole text is in junit.xml and allure-results.
+_DETAIL_LINES = 60
+_CAPTURE_LINES = 20
+
+
+@dataclass
+class _State:
+    root: Path
+    out_dir: Path
+    results_path: Path
+    checklist_path: Path
+    junit_path: Path
+    history_dir: Path
+    catalogue_path: Path
+    run_mode: str
+    release: str | None
+    forced: bool
+    started: float = field(default_factory=time.time)
+    catalogue: list[catalogue_mod.CatalogueItem] | None = None
+    known_ids: set[str] = field(default_factory=set)
+    collected: dict[str, list[str]] = field(default_factory=dict)
+    deselected: dict[str, list[str]] = field(default_factory=dict)
+    acceptance: bool = False
+    collect_errors: list[str] = field(default_factory=list)
+    attempts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    props_seen: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
+    worker_facts: dict[str, Any] = field(default_factory=dict)
+    worker_secrets: set[str] = field(default_factory=set)
+    worker_checks: list[dict[str, Any]] = field(default_factory=list)
+
+    def load_catalogue(self) -> list[catalogue_mod.CatalogueItem]:
+        if self.catalogue is None:
+            self.catalogue = catalogue_mod.load(self.catalogue_path)
+            self.known_ids = {item.id for item in self.catalogue}
+        return self.catalogue
+
+
+state_key = pytest.StashKey[_State]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("qe", "QE acceptance harness")
+    group.addoption(
+        "--run-mode",
+        choices=RUN_MODES,
+        default=None,
+        help="ci, nightly (history and trend) or release (sign-off table); env QE_RUN_MODE; "
+        "default ci",
+    )
+    group.addoption("--release", default=None, help="release name; adds the sign-off table")
+    group.addoption(
+        "--history-dir",
+        default=None,
+        help="nightly results history (env QE_HISTORY_DIR; default reports/history, outside "
+        "reports/out so cleaning outputs keeps it)",
+    )
+    group.addoption(
+        "--checklist-out",
+        default=None,
+        help="where to render the checklist (default <qe-out>/QE_ACCEPTANCE_CHECKLIST.md)",
+    )
+    group.addoption(
+        "--fail-on-warnings",
+        action="store_true",
+        default=False,
+        help="exit non-zero on GO WITH WARNINGS too (NO-GO always does)",
+    )
+    group.addoption(
+        "--qe-out", default=None, help="output folder of an acceptance run (default reports/out)"
+    )
+    group.addoption(
+        "--qe-results",
+        default=None,
+        help="write results.json here and act even if no acceptance test is collected",
+    )
+    group.addoption(
+        "--qe-catalogue",
+        default=None,
+        help="checklist catalogue (default acceptance/checklist.toml)",
+    )
+
+
+def _path(config: pytest.Config, value: str | None, default: Path) -> Path:
+    if value is None:
+        return default
+    return (config.invocation_params.dir / value).resolve()
+
+
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def _targets_acceptance(config: pytest.Config, acceptance_dir: Path) -> bool:
+    for arg in config.args:
+        target = (config.invocation_params.dir / arg.split("::")[0]).resolve()
+        if target == acceptance_dir or acceptance_dir in target.parents:
+            return True
+    return False
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "checklist(*ids): the checklist item(s) of acceptance/checklist.toml evidenced"
+    )
+    root = config.rootpath
+    run_mode = config.getoption("run_mode") or os.environ.get("QE_RUN_MODE") or "ci"
+    release = config.getoption("release")
+    if run_mode not in RUN_MODES:
+        raise pytest.UsageError(f"QE_RUN_MODE={run_mode!r} is not one of {', '.join(RUN_MODES)}")
+    if release and not config.getoption("run_mode") and not os.environ.get("QE_RUN_MODE"):
+        run_mode = "release"
+    # Only the command line is strict: CI exports QE_RUN_MODE=release for the whole job, including
+    # runs of the project's own tests that never render a sign-off.
+    if config.getoption("run_mode") == "release" and not release:
+        raise pytest.UsageError("--run-mode release needs --release NAME")
+    out_dir = _path(config, config.getoption("qe_out"), root / "reports" / "out")
+    results_opt = config.getoption("qe_results")
+    state = _State(
+        root=root,
+        out_dir=out_dir,
+        results_path=_path(config, results_opt, out_dir / "results.json"),
+        checklist_path=_path(
+            config, config.getoption("checklist_out"), out_dir / checklist.CHECKLIST_NAME
+        ),
+        junit_path=out_dir / "junit.xml",
+        history_dir=_path(
+            config,
+            config.getoption("history_dir") or os.environ.get("QE_HISTORY_DIR"),
+            root / "reports" / "history",
+        ),
+        catalogue_path=_path(
+            config, config.getoption("qe_catalogue"), catalogue_mod.DEFAULT_CATALOGUE
+        ),
+        run_mode=run_mode,
+        release=release,
+        forced=results_opt is not None,
+    )
+    config.stash[state_key] = state
+    config.pluginmanager.register(_Recorder(config, state), "qe-results-recorder")
+
+    # allure-pytest reads its option in its own pytest_configure, which runs after this one.
+    if getattr(config.option, "allure_report_dir", "absent") is None and (
+        state.forced or _targets_acceptance(config, root / "acceptance")
+    ):
+        config.option.allure_report_dir = str(out_dir / "allure-results")
+        # Only the controller cleans: xdist workers start later and share the folder.
+        config.option.clean_alluredir = not _is_worker(config)
+    elif _is_worker(config) and hasattr(config.option, "clean_alluredir"):
+        config.option.clean_alluredir = False
+
+
+def _checklist_ids(item: pytest.Item) -> list[str]:
+    ids: list[str] = []
+    for marker in item.iter_markers("checklist"):
+        for value in marker.args:
+            if value not in ids:
+                ids.append(value)
+    return ids
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pycollect_makeitem(
+    collector: pytest.Module | pytest.Class, name: str, obj: object
+) -> Any:
+    result = yield
+    made = result if isinstance(result, list) else [result]
+    state = collector.config.stash[state_key]
+    for item in made:
+        if not isinstance(item, pytest.Item):
+            continue
+        ids = _checklist_ids(item)
+        if not ids:
+            continue
+        try:
+            state.load_catalogue()
+        except catalogue_mod.CatalogueError as exc:
+            raise collector.CollectError(str(exc)) from exc
+        unknown = [i for i in ids if i not in state.known_ids]
+        if unknown:
+            raise collector.CollectError(
+                f"{item.nodeid}: unknown checklist id(s) {', '.join(unknown)}: "
+                f"not in {state.catalogue_path}"
+            )
+    return result
+
+
+def _is_acceptance(item: pytest.Item, acceptance_dir: Path) -> bool:
+    return bool(_checklist_ids(item)) or acceptance_dir in item.path.parents
+
+
+def _error_texts(report: pytest.TestReport) -> tuple[str | None, str | None]:
+    """A short error message and a details excerpt (traceback tail, captured log tail)."""
+    longrepr = report.longrepr
+    if report.skipped:
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr or "")
+        return reason, None
+    crash = getattr(longrepr, "reprcrash", None)
+    full = report.longreprtext or ""
+    message = crash.message if crash is not None else None
+    if not message:
+        # No crash location (a fixture lookup error, a string longrepr): pytest's "E" lines are
+        # the error itself; otherwise the last line is the best one-line summary.
+        e_lines = [line[1:].strip() for line in full.splitlines() if line.startswith("E ")]
+        lines = e_lines or [line for line in full.splitlines() if line.strip()][-1:]
+        message = "\n".join(lines) or None
+    tail = full.rstrip().splitlines()[-_DETAIL_LINES:]
+    for title, content in report.sections:
+        if title.startswith("Captured log") or title.startswith("Captured stderr"):
+            tail += ["", f"----- {title} -----", *content.rstrip().splitlines()[-_CAPTURE_LINES:]]
+    return message, "\n".join(tail) or None
+
+
+def _record(state: _State, report: pytest.TestReport) -> None:
+    attempts = state.attempts.setdefault(report.nodeid, [])
+    if report.when == "setup" or not attempts:
+        attempts.append(
+            {
+                "outcome": "passed",
+                "when": None,
+                "duration_s": 0.0,
+                "start": round(getattr(report, "start", time.time()), 6),
+                "error": None,
+                "details": None,
+                "evidence": [],
+                "blocked": None,
+                "phases": {},
+                "rerun": False,
+                "xfail": False,
+                "worker": getattr(report, "worker_id", None),
+            }
+        )
+    attempt = attempts[-1]
+    attempt["duration_s"] += report.duration
+    attempt["phases"][report.when] = report.outcome
+    if report.outcome == "rerun":
+        attempt["rerun"] = True
+    if hasattr(report, "wasxfail"):
+        attempt["xfail"] = True
+
+    # user_properties accumulate on the item across reruns: only what is new since the previous
+    # report of this test belongs to this attempt.
+    props = [tuple(p) for p in report.user_properties]
+    seen = state.props_seen.get(report.nodeid, [])
+    new = props[len(seen) :] if props[: len(seen)] == seen else props
+    state.props_seen[report.nodeid] = props
+    for name, value in new:
+        if name == runinfo.EVIDENCE_PROPERTY:
+            kind, _, path = str(value).partition(":")
+            entry = {"kind": kind, "path": path}
+            if entry not in attempt["evidence"]:
+                attempt["evidence"].append(entry)
+        elif name == runinfo.BLOCKED_PROPERTY:
+            attempt["blocked"] = str(value)
+
+    if report.outcome in ("failed", "rerun") and attempt["when"] is None:
+        attempt["when"] = report.when
+        attempt["error"], attempt["details"] = _error_texts(report)
+    elif report.skipped and attempt["error"] is None and attempt["when"] is None:
+        attempt["error"], _ = _error_texts(report)
+
+
+def _final_attempt(raw: dict[str, Any]) -> dict[str, Any]:
+    attempt = {k: v for k, v in raw.items() if k != "xfail"}
+    phases = raw["phases"].values()
+    if any(p in ("failed", "rerun") for p in phases):
+        attempt["outcome"] = "blocked" if raw["blocked"] else "failed"
+    elif "skipped" in phases:
+        attempt["outcome"] = "xfailed" if raw["xfail"] else "skipped"
+    else:
+        attempt["outcome"] = "passed"
+    attempt["duration_s"] = round(raw["duration_s"], 3)
+    return attempt
+
+
+def _git(root: Path, *args: str) -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, text=True, timeout=10, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def _versions() -> dict[str, str]:
+    found: dict[str, str] = {}
+    for name in _PLUGIN_DISTRIBUTIONS:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return found
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _run_facts(config: pytest.Config, state: _State, finished: float, exitstatus: int) -> dict:
+    branch = _git(state.root, "rev-parse", "--abbrev-ref", "HEAD")
+    status = _git(state.root, "status", "--porcelain", "--untracked-files=no")
+    facts = {**state.worker_facts, **runinfo.facts(config)}
+    workers = getattr(config.option, "numprocesses", None)
+    return {
+        "started_at": _iso(state.started),
+        "started_at_display": datetime.fromtimestamp(state.started, UTC).strftime(
+            "%Y-%m-%d %H:%M UTC"
+        ),
+        "finished_at": _iso(finished),
+        "started_epoch": round(state.started, 3),
+        "finished_epoch": round(finished, 3),
+        "duration_s": round(finished - state.started, 3),
+        "commit": _git(state.root, "rev-parse", "HEAD"),
+        "branch": None if branch in (None, "HEAD") else branch,
+        "dirty": bool(status) if status is not None else None,
+        "run_mode": state.run_mode,
+        "release": state.release,
+        "command": " ".join(["pytest", *config.invocation_params.args]),
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "os": platform.platform(),
+        "pytest": pytest.__version__,
+        "plugins": _versions(),
+        "workers": workers if isinstance(workers, int) and workers > 0 else None,
+        "facts": json.loads(json.dumps(facts, default=str)),
+        "pytest_exit_status": int(exitstatus),
+    }
+
+
+def _harness_tests(checks: list[dict[str, Any]], at: float) -> list[dict[str, Any]]:
+    """Harness checks as tests: one per item id, passed only if every report of it passed."""
+    by_item: dict[str, list[dict[str, Any]]] = {}
+    for check in checks:
+        by_item.setdefault(check["item"], []).append(check)
+    tests = []
+    for item_id, found in by_item.items():
+        failed = [c for c in found if not c["passed"]]
+        detail = "\n".join(str(c["detail"]) for c in (failed or found))
+        tests.append(
+            {
+                "nodeid": f"harness::{item_id}",
+                "items": [item_id],
+                "deselected": False,
+                "attempts": [
+                    {
+                        "outcome": "failed" if failed else "passed",
+                        "when": "session" if failed else None,
+                        "duration_s": 0.0,
+                        "start": round(at, 6),
+                        "error": detail.splitlines()[0] if failed and detail else None,
+                        "details": detail if failed else None,
+                        "evidence": [],
+                        "blocked": None,
+                        "phases": {"session": "failed" if failed else "passed"},
+                        "rerun": False,
+                        "worker": None,
+                    }
+                ],
+            }
+        )
+    return tests
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _scan(state: _State, config: pytest.Config, tests: list[dict], secrets: set[str]) -> list:
+    roots = [state.out_dir]
+    allure_dir = getattr(config.option, "allure_report_dir", None)
+    if allure_dir:
+        roots.append(Path(allure_dir).resolve())
+    for test in tests:
+        for attempt in test["attempts"]:
+            for ev in attempt["evidence"]:
+                roots.append((state.root / ev["path"]).resolve())
+    ours = (state.results_path, state.checklist_path, state.junit_path)
+    hits = leaks.scan([r for r in roots if r.exists()], secrets, exclude=ours)
+    return [_leak_problem(hit, state.root) for hit in hits]
+
+
+def _leak_problem(hit: str, root: Path) -> dict[str, str]:
+    path, _, member = hit.partition("!")
+    shown = _display(Path(path), root) + (f"!{member}" if member else "")
+    return {"kind": "secret", "file": shown, "message": f"secret found in {shown}"}
+
+
+def _write(state: _State, results: dict[str, Any], secrets: set[str]) -> None:
+    junit.write(redact(results, secrets), state.junit_path)
+    checklist.dump_results(results, state.results_path, secrets)
+    checklist.write(results, state.checklist_path, state.root, secrets)
+
+
+def _finish(
+    config: pytest.Config, state: _State, collect_errors: list[str], exitstatus: int
+) -> dict[str, Any]:
+    finished = time.time()
+    catalogue = state.load_catalogue()
+    nodeids = list(dict.fromkeys([*state.collected, *state.deselected, *state.attempts]))
+    tests = []
+    for nodeid in nodeids:
+        attempts = [_final_attempt(a) for a in state.attempts.get(nodeid, [])]
+        tests.append(
+            {
+                "nodeid": nodeid,
+                "items": state.collected.get(nodeid) or state.deselected.get(nodeid) or [],
+                "deselected": nodeid in state.deselected and not attempts,
+                "attempts": attempts,
+            }
+        )
+    tests += _harness_tests([*state.worker_checks, *runinfo.checks(config)], finished)
+    secrets = runinfo.secrets(config) | state.worker_secrets | leaks.env_secrets()
+    problems = [
+        {"kind": "collection", "file": where, "message": f"collection error in {where}"}
+        for where in dict.fromkeys(collect_errors)
+    ]
+    problems += _scan(state, config, tests, secrets)
+    run = _run_facts(config, state, finished, exitstatus)
+    results = build(catalogue, tests, run, problems)
+    if state.run_mode == "nightly":
+        history.append(state.history_dir, results)
+        results["history"] = history.trend(
+            history.load(state.history_dir), [item.id for item in catalogue]
+        )
+    _write(state, results, secrets)
+    # Redaction should make this impossible; if it ever fails, the run must still say NO-GO.
+    late = leaks.scan([state.results_path, state.checklist_path, state.junit_path], secrets)
+    if late:
+        results = build(
+            catalogue,
+            tests,
+            run,
+            problems + [_leak_problem(h, state.root) for h in late],
+            results.get("history"),
+        )
+        _write(state, results, secrets)
+    return redact(results, secrets)
+
+
+class _Recorder:
+    """The hooks that see the run: collection, every phase report, worker output, the end."""
+
+    def __init__(self, config: pytest.Config, state: _State) -> None:
+        self.config = config
+        self.state = state
+        self.collect_errors: list[str] = []
+        self.results: dict[str, Any] | None = None
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        self.state.started = time.time()
+
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            self.state.deselected[item.nodeid] = _checklist_ids(item)
+            self.state.acceptance |= _is_acceptance(item, self.state.root / "acceptance")
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        for item in session.items:
+            self.state.collected[item.nodeid] = _checklist_ids(item)
+            self.state.acceptance |= _is_acceptance(item, self.state.root / "acceptance")
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed and not _is_worker(self.config):
+            self.collect_errors.append(report.nodeid or "conftest")
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if not _is_worker(self.config):
+            _record(self.state, report)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: object) -> None:
+        """xdist controller: take in what a finished worker knew."""
+        output = getattr(node, "workeroutput", {}).get(_WORKEROUTPUT_KEY)
+        if not output:
+            return
+        state = self.state
+        state.collected.update(output["collected"])
+        for nodeid, ids in output["deselected"].items():
+            state.deselected.setdefault(nodeid, ids)
+        state.acceptance |= output["acceptance"]
+        for key, value in output["facts"].items():
+            state.worker_facts.setdefault(key, value)
+        state.worker_secrets.update(output["secrets"])
+        state.worker_checks.extend(output["checks"])
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        config, state = self.config, self.state
+        if _is_worker(config):
+            config.workeroutput[_WORKEROUTPUT_KEY] = {  # type: ignore[attr-defined]
+                "collected": state.collected,
+                "deselected": state.deselected,
+                "acceptance": state.acceptance,
+                "facts": json.loads(json.dumps(runinfo.facts(config), default=str)),
+                "secrets": sorted(runinfo.secrets(config)),
+                "checks": json.loads(json.dumps(runinfo.checks(config), default=str)),
+            }
+            return
+        if config.option.collectonly or not (state.forced or state.acceptance):
+            return
+        self.results = _finish(config, state, self.collect_errors, int(exitstatus))
+        failing = self.results["verdict"] == NO_GO or (
+            self.results["verdict"] == WARN and config.getoption("fail_on_warnings")
+        )
+        if failing and session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if self.results is None:
+            return
+        root = self.state.root
+        terminalreporter.write_sep("=", "QE acceptance checklist")
+        terminalreporter.write_line(f"{self.results['verdict']} — {self.results['reason']}")
+        terminalreporter.write_line(f"checklist: {_display(self.state.checklist_path, root)}")
+        terminalreporter.write_line(f"results:   {_display(self.state.results_path, root)}")

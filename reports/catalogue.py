@@ -1,0 +1,68 @@
+"""The checklist catalogue (acceptance/checklist.toml): what a release must prove, item by item."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CATALOGUE = REPO_ROOT / "acceptance" / "checklist.toml"
+
+_ID_PATTERN = re.compile(r"^[A-Z]+-\d{2,}$")
+
+
+class CatalogueError(ValueError):
+    """The catalogue file is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class CatalogueItem:
+    id: str
+    title: str
+    criterion: str
+    required: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def load(path: Path = DEFAULT_CATALOGUE) -> list[CatalogueItem]:
+    """Read and validate the catalogue, keeping its order (the order of the checklist rows)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise CatalogueError(f"checklist catalogue not found: {path}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogueError(f"checklist catalogue {path} is not valid TOML: {exc}") from exc
+    return from_dicts(data.get("item", []), source=str(path))
+
+
+def from_dicts(entries: list[dict[str, Any]], source: str = "catalogue") -> list[CatalogueItem]:
+    items: list[CatalogueItem] = []
+    seen: set[str] = set()
+    for number, entry in enumerate(entries, start=1):
+        missing = [key for key in ("id", "title", "criterion", "required") if key not in entry]
+        if missing:
+            raise CatalogueError(f"{source}: item #{number} lacks {', '.join(missing)}")
+        item_id = entry["id"]
+        if not isinstance(item_id, str) or not _ID_PATTERN.match(item_id):
+            raise CatalogueError(f"{source}: item #{number} has a malformed id {item_id!r}")
+        if item_id in seen:
+            raise CatalogueError(f"{source}: item id {item_id} is listed twice")
+        if not isinstance(entry["required"], bool):
+            raise CatalogueError(f"{source}: {item_id}.required must be true or false")
+        seen.add(item_id)
+        items.append(
+            CatalogueItem(
+                id=item_id,
+                title=str(entry["title"]),
+                criterion=str(entry["criterion"]),
+                required=entry["required"],
+            )
+        )
+    if not items:
+        raise CatalogueError(f"{source}: no [[item]] entries")
+    return items

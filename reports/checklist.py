@@ -1,0 +1,410 @@
+"""Render QE_ACCEPTANCE_CHECKLIST.md from results.json; as a CLI, re-render and merge result files.
+
+    python -m reports.checklist RESULTS.json [RESULTS.json ...] -o FILE
+        [--run-mode ci|nightly|release] [--release NAME] [--catalogue PATH] [--root DIR]
+        [--history-dir DIR] [--results-out PATH] [--junit-out PATH]
+
+One input is re-rendered as it is (the same bytes the run wrote, for the same -o and --root);
+several are merged (shards, xdist, re-runs of a nightly): the union of their tests, the attempts of
+one test concatenated in time order, items recomputed from the catalogue. Exit status 1 on NO-GO.
+The document depends only on results.json, the output location and --root (evidence links are
+relative to the output file), never on the clock.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+
+from reports import catalogue as catalogue_mod
+from reports import history as history_mod
+from reports import junit
+from reports.leaks import env_secrets
+from reports.results import (
+    BLOCKED,
+    FAIL,
+    FLAKY,
+    NO_GO,
+    NO_GO_STATUSES,
+    NOT_COVERED,
+    NOT_RUN,
+    PASS,
+    SKIPPED,
+    STATUSES,
+    VERDICT_RULES,
+    merge,
+    redact,
+)
+
+TEMPLATES = Path(__file__).parent / "templates"
+CHECKLIST_NAME = "QE_ACCEPTANCE_CHECKLIST.md"
+# Failure excerpts are for orientation; the full text is in junit.xml and allure-results.
+EXCERPT_LINES = 40
+MESSAGE_CHARS = 300
+MAX_EVIDENCE_LINKS = 4
+
+
+def status_word(status: str) -> str:
+    return status.upper()
+
+
+def status_cell(status: str) -> str:
+    word = status_word(status)
+    return word if status == PASS else f"**{word}**"
+
+
+def duration(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    if seconds < 60:
+        return f"{seconds:.1f}\u00a0s" if seconds >= 0.05 else f"{seconds:.2f}\u00a0s"
+    minutes, secs = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes}\u00a0m\u00a0{secs:02d}\u00a0s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}\u00a0h\u00a0{minutes:02d}\u00a0m"
+
+
+def text(value: Any) -> str:
+    """Plain text made safe for markdown prose and table cells (no HTML, no column breaks)."""
+    flat = " ".join(str(value or "").split())
+    flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return flat.replace("|", "\\|")
+
+
+def code(value: Any) -> str:
+    """An inline code span that survives backticks and pipes in the value."""
+    flat = " ".join(str(value or "").split()).replace("|", "\\|")
+    ticks = "`" * (max((len(m) for m in re.findall(r"`+", flat)), default=0) + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") else ""
+    return f"{ticks}{pad}{flat}{pad}{ticks}"
+
+
+def fenced(body: str, lang: str = "text") -> str:
+    longest = max((len(m) for m in re.findall(r"`+", body)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{lang}\n{body.rstrip()}\n{fence}"
+
+
+def short(message: str | None, limit: int = MESSAGE_CHARS) -> str:
+    first = (message or "").strip().splitlines()[0] if (message or "").strip() else ""
+    return first if len(first) <= limit else first[: limit - 1] + "…"
+
+
+def excerpt(details: str | None) -> str:
+    lines = (details or "").rstrip().splitlines()
+    if len(lines) > EXCERPT_LINES:
+        lines = [f"[… {len(lines) - EXCERPT_LINES} earlier lines omitted]", *lines[-EXCERPT_LINES:]]
+    return "\n".join(lines)
+
+
+class _Links:
+    def __init__(self, output: Path, root: Path) -> None:
+        self.base = output.resolve().parent
+        self.root = root.resolve()
+
+    def href(self, path: str) -> str:
+        target = (self.root / path).resolve()
+        return quote(Path(os.path.relpath(target, self.base)).as_posix())
+
+    def evidence(self, evidence: list[dict[str, str]], limit: int = MAX_EVIDENCE_LINKS) -> str:
+        links = [f"[{ev['kind']}]({self.href(ev['path'])})" for ev in evidence[:limit]]
+        if len(evidence) > limit:
+            links.append(f"+{len(evidence) - limit} more")
+        return " · ".join(links)
+
+
+def _fact(value: Any) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{text(k)} {text(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(text(v) for v in value)
+    return text(value)
+
+
+def _latest_evidence(item: dict[str, Any], tests: dict[str, dict[str, Any]]) -> list[dict]:
+    """Evidence of the last attempt of each of the item's tests: what to open first."""
+    found: list[dict[str, str]] = []
+    for nodeid in item["tests"]:
+        attempts = tests[nodeid]["attempts"]
+        for ev in attempts[-1]["evidence"] if attempts else []:
+            if ev not in found:
+                found.append(ev)
+    return found
+
+
+def _counts_phrase(counts: dict[str, int]) -> str:
+    return ", ".join(f"{counts[s]} {status_word(s)}" for s in STATUSES if counts.get(s))
+
+
+def _failed_attempt(test: dict[str, Any]) -> dict[str, Any] | None:
+    for attempt in reversed(test["attempts"]):
+        if attempt["outcome"] in ("failed", "blocked"):
+            return attempt
+    return None
+
+
+def _coverage_reason(item: dict[str, Any], tests: dict[str, dict[str, Any]]) -> str:
+    mine = [tests[n] for n in item["tests"]]
+    if item["status"] == NOT_COVERED:
+        return "no test in this run evidences it"
+    if item["status"] == NOT_RUN:
+        idle = [t for t in mine if t["status"] == NOT_RUN]
+        deselected = [t for t in idle if t.get("deselected")]
+        why = "deselected (-k / --deselect / -m)" if deselected else "not reached (session stopped)"
+        names = ", ".join(code(t["nodeid"]) for t in idle[:3])
+        more = f" and {len(idle) - 3} more" if len(idle) > 3 else ""
+        return f"{len(idle)} of {len(mine)} test(s) {why}: {names}{more}"
+    reasons = sorted({short(t["attempts"][-1].get("error")) for t in mine if t["attempts"]} - {""})
+    return "all its tests were skipped" + (f": {text('; '.join(reasons))}" if reasons else "")
+
+
+def _version_instance(facts: dict[str, Any], prefix: str) -> str:
+    version = facts.pop(f"{prefix}_version", None)
+    instance = facts.pop(f"{prefix}_instance_id", None)
+    parts = [
+        f"version {text(version)}" if version else "",
+        f"instance {code(instance)}" if instance else "",
+    ]
+    return ", ".join(p for p in parts if p)
+
+
+def context(results: dict[str, Any], output: Path, root: Path) -> dict[str, Any]:
+    links = _Links(output, root)
+    run = results["run"]
+    tests = {t["nodeid"]: t for t in results["tests"]}
+    items = results["items"]
+    summary = results["summary"]
+
+    failures = []
+    for item in items:
+        if item["status"] not in (FAIL, BLOCKED):
+            continue
+        entries = []
+        for nodeid in item["tests"]:
+            test = tests[nodeid]
+            if test["status"] not in (FAIL, BLOCKED):
+                continue
+            attempt = _failed_attempt(test) or test["attempts"][-1]
+            entries.append(
+                {
+                    "nodeid": nodeid,
+                    "status": test["status"],
+                    "attempt_no": test["attempts"].index(attempt) + 1,
+                    "attempt_count": len(test["attempts"]),
+                    "attempt": attempt,
+                    "message": short(attempt.get("error")),
+                    "excerpt": excerpt(attempt.get("details") or attempt.get("error")),
+                    "evidence": links.evidence(attempt["evidence"], limit=20),
+                }
+            )
+        failures.append({"item": item, "tests": entries})
+    unmapped = [
+        {
+            "nodeid": t["nodeid"],
+            "status": t["status"],
+            "message": short((_failed_attempt(t) or {}).get("error")),
+            "excerpt": excerpt((_failed_attempt(t) or {}).get("details")),
+        }
+        for t in results["tests"]
+        if not t["items"] and t["status"] in (FAIL, BLOCKED)
+    ]
+    flaky = [
+        {
+            "test": t,
+            "attempts": [
+                {**a, "no": n, "message": short(a.get("error"), 160)}
+                for n, a in enumerate(t["attempts"], start=1)
+            ],
+        }
+        for t in results["tests"]
+        if t["status"] == FLAKY
+    ]
+    gaps = [
+        {"item": i, "why": _coverage_reason(i, tests)}
+        for i in items
+        if i["status"] in (NOT_COVERED, NOT_RUN, SKIPPED)
+    ]
+    blocking = [i for i in items if i["required"] and i["status"] in NO_GO_STATUSES]
+    warned = [
+        i for i in items if i["status"] == FLAKY or (not i["required"] and i["status"] != PASS)
+    ]
+
+    facts = dict(run.get("facts") or {})
+    backend = _version_instance(facts, "backend")
+    frontend = _version_instance(facts, "frontend")
+    browser = " ".join(
+        str(v) for v in (facts.pop("browser", None), facts.pop("browser_version", None)) if v
+    )
+    commit = run.get("commit")
+    fact_rows = [
+        ("Date", run.get("started_at_display") or run.get("started_at") or "unknown"),
+        (
+            "Commit",
+            (f"{code(commit)} on {code(run.get('branch') or 'detached')}" if commit else "unknown")
+            + (" (uncommitted changes)" if run.get("dirty") else ""),
+        ),
+        ("Run mode", run.get("run_mode") or "ci"),
+        ("Release", text(run.get("release")) if run.get("release") else None),
+        ("Duration", duration(run.get("duration_s"))),
+        ("Backend", backend or "not recorded"),
+        ("Frontend", frontend or "not recorded"),
+        ("Browser", text(browser) or "not recorded"),
+        ("Python", text(run.get("python"))),
+        ("OS", text(run.get("os"))),
+        (
+            "pytest",
+            text(
+                " · ".join(
+                    [f"pytest {run.get('pytest', '?')}"]
+                    + [f"{n} {v}" for n, v in sorted((run.get("plugins") or {}).items())]
+                )
+            ),
+        ),
+        ("Command", code(run["command"]) if run.get("command") else None),
+        ("Workers", str(run["workers"]) if run.get("workers") else None),
+        (
+            "Merged from",
+            f"{len(run['merged_from'])} result files" if run.get("merged_from") else None,
+        ),
+    ]
+    fact_rows += [
+        (text(k.replace("_", " ").capitalize()), _fact(v)) for k, v in sorted(facts.items())
+    ]
+
+    history = results.get("history")
+    trend_rows = []
+    if history:
+        for item in items:
+            entry = history["items"].get(item["id"])
+            if entry is None:
+                continue
+            rate = (
+                f"{entry['flaky']}/{entry['ran']} ({entry['flaky'] / entry['ran']:.0%})"
+                if entry["ran"]
+                else "n/a"
+            )
+            trend_rows.append({"item": item, "trend": entry["trend"], "rate": rate})
+
+    return {
+        "r": results,
+        "run": run,
+        "summary": summary,
+        "items": items,
+        "latest_evidence": {i["id"]: _latest_evidence(i, tests) for i in items},
+        "required_total": sum(1 for i in items if i["required"]),
+        "advisory_total": sum(1 for i in items if not i["required"]),
+        "required_counts": _counts_phrase(summary["required"]),
+        "advisory_counts": _counts_phrase(summary["advisory"]),
+        "test_counts": _counts_phrase(summary["tests"]),
+        "test_total": len(results["tests"]),
+        "blocking": blocking,
+        "warned": warned,
+        "failures": failures,
+        "unmapped": unmapped,
+        "flaky": flaky,
+        "gaps": gaps,
+        "facts": [(k, v) for k, v in fact_rows if v is not None],
+        "history": history,
+        "trend_rows": trend_rows,
+        "legend": " · ".join(f"{sym} {name}" for name, sym in history_mod.SYMBOLS.items()),
+        "rules": VERDICT_RULES,
+        "links": links,
+        "signoff": bool(run.get("release")) or run.get("run_mode") == "release",
+        "signoff_roles": ("QE lead", "Engineering", "Product / Release manager"),
+    }
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=False,  # markdown, escaped cell by cell with the filters below
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters.update(
+        text=text,
+        code=code,
+        fenced=fenced,
+        duration=duration,
+        status=status_cell,
+        word=status_word,
+    )
+    return env
+
+
+def render(results: dict[str, Any], output: Path, root: Path) -> str:
+    """The checklist markdown for ``results``, with links relative to ``output``."""
+    document = _environment().get_template("checklist.md.j2").render(context(results, output, root))
+    # Collapse runs of blank lines left by optional sections; GitHub renders them the same.
+    return re.sub(r"\n{3,}", "\n\n", document).rstrip("\n") + "\n"
+
+
+def write(results: dict[str, Any], output: Path, root: Path, secrets: set[str]) -> None:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(redact(render(results, output, root), secrets), encoding="utf-8")
+
+
+def dump_results(results: dict[str, Any], path: Path, secrets: set[str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text_ = json.dumps(redact(results, secrets), indent=2, ensure_ascii=False) + "\n"
+    path.write_text(text_, encoding="utf-8")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m reports.checklist",
+        description="Re-render QE_ACCEPTANCE_CHECKLIST.md from (merged) results.json files.",
+    )
+    parser.add_argument("inputs", nargs="+", type=Path, metavar="RESULTS.json")
+    parser.add_argument("-o", "--output", type=Path, required=True, help="checklist file to write")
+    parser.add_argument(
+        "--run-mode", choices=("ci", "nightly", "release"), help="override the mode"
+    )
+    parser.add_argument("--release", help="release name (adds the sign-off table)")
+    parser.add_argument("--catalogue", type=Path, help="recompute items from this catalogue")
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help="repo root (default: cwd)")
+    parser.add_argument("--history-dir", type=Path, help="append the merged run, show its trend")
+    parser.add_argument("--results-out", type=Path, help="also write the merged results.json")
+    parser.add_argument("--junit-out", type=Path, help="also write the merged JUnit XML")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    inputs = [json.loads(path.read_text(encoding="utf-8")) for path in args.inputs]
+    catalogue = catalogue_mod.load(args.catalogue) if args.catalogue else None
+    results = merge(inputs, catalogue)
+    if args.run_mode:
+        results["run"]["run_mode"] = args.run_mode
+    if args.release:
+        results["run"]["release"] = args.release
+        results["run"].setdefault("run_mode", "release")
+    if args.history_dir:
+        history_mod.append(args.history_dir, results)
+        results["history"] = history_mod.trend(
+            history_mod.load(args.history_dir), [i["id"] for i in results["items"]]
+        )
+    secrets = env_secrets()
+    if args.results_out:
+        dump_results(results, args.results_out, secrets)
+    if args.junit_out:
+        junit.write(redact(results, secrets), args.junit_out)
+    write(results, args.output, args.root, secrets)
+    print(f"{results['verdict']}: {results['reason']} -> {args.output}")
+    return 1 if results["verdict"] == NO_GO else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

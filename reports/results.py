@@ -1,0 +1,311 @@
+"""The results model: attempts -> test status -> item status -> verdict, and merging result files.
+
+Pure functions over plain dicts (the shape of results.json), so the pytest plugin, the CLI and the
+tests share one definition of every status rule.
+
+Statuses (tests and items): pass, flaky, fail, blocked, skipped, not run, not covered.
+
+Attempt outcomes: passed, failed, blocked, skipped, xfailed. An attempt is one run of setup, call
+and teardown; a failure in any phase fails the attempt, and a failed attempt during which the
+harness called ``runinfo.mark_blocked`` is blocked.
+
+Test status, from its attempts in time order:
+- no attempt: ``not run`` (deselected, or the session stopped before it);
+- last attempt passed: ``flaky`` if an earlier attempt failed or was blocked, else ``pass``;
+- last attempt failed: ``fail``; blocked: ``blocked``;
+- last attempt skipped or xfailed: ``fail`` if an earlier attempt failed, else ``skipped``.
+
+Item status, from the tests that reference it:
+- no test references it: ``not covered``;
+- else the first that applies: any test fail -> ``fail``; any blocked -> ``blocked``; any not run
+  -> ``not run``; any flaky -> ``flaky``; any pass -> ``pass``; otherwise (all skipped) ``skipped``.
+
+Verdict:
+- ``NO-GO`` when a required item is fail, blocked, skipped, not run or not covered, or the run has
+  a harness problem (a secret found in an output, a collection error, inputs from two commits);
+- ``GO WITH WARNINGS`` when an item is flaky, an advisory item does not pass, or a test that
+  evidences no item fails;
+- ``GO`` otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from reports.catalogue import CatalogueItem, from_dicts
+
+SCHEMA_VERSION = 1
+
+PASS, FLAKY, FAIL, BLOCKED, SKIPPED, NOT_RUN, NOT_COVERED = (
+    "pass",
+    "flaky",
+    "fail",
+    "blocked",
+    "skipped",
+    "not run",
+    "not covered",
+)
+STATUSES = (PASS, FLAKY, FAIL, BLOCKED, SKIPPED, NOT_RUN, NOT_COVERED)
+GO, WARN, NO_GO = "GO", "GO WITH WARNINGS", "NO-GO"
+
+NO_GO_STATUSES = (FAIL, BLOCKED, SKIPPED, NOT_RUN, NOT_COVERED)
+_FAILED_OUTCOMES = ("failed", "blocked")
+_STATUS_WORDS = {
+    FAIL: "failed",
+    BLOCKED: "blocked",
+    SKIPPED: "skipped",
+    NOT_RUN: "not run",
+    NOT_COVERED: "not covered",
+    FLAKY: "flaky",
+}
+# How many ids a reason names before it says "and N more": the reason is a heading.
+_REASON_IDS = 5
+
+VERDICT_RULES = (
+    "NO-GO: a required item failed, was blocked, skipped, not run (its tests were deselected or "
+    "never ran) or not covered (no test evidences it), or the harness found a problem (a secret "
+    "in an output file, a collection error).",
+    "GO WITH WARNINGS: otherwise, if any item is flaky (it failed and then passed on a rerun), an "
+    "advisory item did not pass, or a test outside the checklist failed.",
+    "GO: every required item passed on its first attempt and nothing above applies.",
+)
+
+
+def test_status(attempts: list[dict[str, Any]]) -> str:
+    if not attempts:
+        return NOT_RUN
+    last = attempts[-1]["outcome"]
+    earlier_failed = any(a["outcome"] in _FAILED_OUTCOMES for a in attempts[:-1])
+    if last == "passed":
+        return FLAKY if earlier_failed else PASS
+    if last == "failed":
+        return FAIL
+    if last == "blocked":
+        return BLOCKED
+    return FAIL if earlier_failed else SKIPPED
+
+
+def item_status(test_statuses: list[str]) -> str:
+    if not test_statuses:
+        return NOT_COVERED
+    for status in (FAIL, BLOCKED, NOT_RUN, FLAKY, PASS):
+        if status in test_statuses:
+            return status
+    return SKIPPED
+
+
+def _ids_phrase(ids: list[str], word: str) -> str:
+    shown = ", ".join(ids[:_REASON_IDS])
+    more = f" and {len(ids) - _REASON_IDS} more" if len(ids) > _REASON_IDS else ""
+    return f"{shown}{more} {word}"
+
+
+def verdict(
+    items: list[dict[str, Any]], tests: list[dict[str, Any]], problems: list[dict[str, Any]]
+) -> tuple[str, str, list[str]]:
+    """The verdict, its one-line reason, and the warnings (shown even under NO-GO)."""
+    blockers: list[str] = []
+    for status in NO_GO_STATUSES:
+        ids = [i["id"] for i in items if i["required"] and i["status"] == status]
+        if ids:
+            blockers.append(_ids_phrase(ids, _STATUS_WORDS[status]))
+    blockers.extend(p["message"] for p in problems)
+
+    warnings: list[str] = []
+    flaky = [i["id"] for i in items if i["status"] == FLAKY]
+    if flaky:
+        warnings.append(_ids_phrase(flaky, "flaky"))
+    for status in NO_GO_STATUSES:
+        ids = [i["id"] for i in items if not i["required"] and i["status"] == status]
+        if ids:
+            warnings.append(_ids_phrase(ids, f"(advisory) {_STATUS_WORDS[status]}"))
+    unmapped = [t for t in tests if not t["items"] and t["status"] in (FAIL, BLOCKED)]
+    if unmapped:
+        warnings.append(f"{len(unmapped)} test(s) outside the checklist failed")
+
+    if blockers:
+        return NO_GO, "; ".join(blockers), warnings
+    if warnings:
+        return WARN, "; ".join(warnings), warnings
+    required = sum(1 for i in items if i["required"])
+    return GO, f"all {required} required items passed", warnings
+
+
+def _count(values: Iterable[str]) -> dict[str, int]:
+    counts = dict.fromkeys(STATUSES, 0)
+    for value in values:
+        counts[value] += 1
+    return {k: v for k, v in counts.items() if v}
+
+
+def build(
+    catalogue: list[CatalogueItem],
+    tests: list[dict[str, Any]],
+    run: dict[str, Any],
+    problems: list[dict[str, Any]] | None = None,
+    history: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Assemble results.json from tests whose attempts are final (status is recomputed here)."""
+    problems = list(problems or [])
+    tests = sorted(tests, key=lambda t: t["nodeid"])
+    for test in tests:
+        test["status"] = test_status(test["attempts"])
+        test["duration_s"] = round(sum(a["duration_s"] for a in test["attempts"]), 3)
+
+    items: list[dict[str, Any]] = []
+    for entry in catalogue:
+        mine = [t for t in tests if entry.id in t["items"]]
+        evidence: list[dict[str, str]] = []
+        for test in mine:
+            for attempt in test["attempts"]:
+                for ev in attempt["evidence"]:
+                    if ev not in evidence:
+                        evidence.append(ev)
+        items.append(
+            {
+                **entry.as_dict(),
+                "status": item_status([t["status"] for t in mine]),
+                "tests": [t["nodeid"] for t in mine],
+                "attempts": sum(len(t["attempts"]) for t in mine),
+                "duration_s": round(sum(t["duration_s"] for t in mine), 3),
+                "evidence": evidence,
+            }
+        )
+
+    verdict_value, reason, warnings = verdict(items, tests, problems)
+    required = [i for i in items if i["required"]]
+    advisory = [i for i in items if not i["required"]]
+    attempts = sum(len(t["attempts"]) for t in tests)
+    results: dict[str, Any] = {
+        "schema": SCHEMA_VERSION,
+        "verdict": verdict_value,
+        "reason": reason,
+        "warnings": warnings,
+        "summary": {
+            "required": _count(i["status"] for i in required),
+            "advisory": _count(i["status"] for i in advisory),
+            "tests": _count(t["status"] for t in tests),
+            "attempts": attempts,
+            "reruns": attempts - sum(1 for t in tests if t["attempts"]),
+        },
+        "run": run,
+        "items": items,
+        "tests": tests,
+        "problems": problems,
+        "catalogue": [c.as_dict() for c in catalogue],
+    }
+    if history is not None:
+        results["history"] = history
+    return results
+
+
+def catalogue_of(results: Mapping[str, Any]) -> list[CatalogueItem]:
+    return from_dicts(list(results["catalogue"]), source="results.json")
+
+
+def merge(
+    inputs: list[dict[str, Any]], catalogue: list[CatalogueItem] | None = None
+) -> dict[str, Any]:
+    """Merge result files (shards, xdist workers, re-runs) into one: union of tests by nodeid,
+    attempts of one nodeid concatenated in time order, items recomputed from the catalogue."""
+    if not inputs:
+        raise ValueError("nothing to merge")
+    if len(inputs) == 1 and catalogue is None:
+        only = inputs[0]
+        return build(
+            catalogue_of(only),
+            [dict(t) for t in only["tests"]],
+            only["run"],
+            only.get("problems", []),
+            only.get("history"),
+        )
+    ordered = sorted(inputs, key=lambda r: r["run"].get("started_at") or "")
+    if catalogue is None:
+        entries: dict[str, dict[str, Any]] = {}
+        for result in ordered:
+            for entry in result["catalogue"]:
+                entries.setdefault(entry["id"], entry)
+        catalogue = from_dicts(list(entries.values()), source="merged results")
+
+    tests: dict[str, dict[str, Any]] = {}
+    for result in ordered:
+        for test in result["tests"]:
+            merged = tests.get(test["nodeid"])
+            if merged is None:
+                tests[test["nodeid"]] = {**test, "attempts": list(test["attempts"])}
+                continue
+            merged["items"] = merged["items"] + [
+                i for i in test["items"] if i not in merged["items"]
+            ]
+            merged["attempts"] = sorted(
+                merged["attempts"] + list(test["attempts"]), key=lambda a: a.get("start") or 0.0
+            )
+            merged["deselected"] = merged.get("deselected", False) and test.get("deselected", False)
+
+    problems: list[dict[str, Any]] = []
+    for result in ordered:
+        for problem in result.get("problems", []):
+            if problem not in problems:
+                problems.append(problem)
+    commits = sorted({r["run"].get("commit") for r in ordered if r["run"].get("commit")})
+    if len(commits) > 1:
+        problems.append(
+            {
+                "kind": "mixed-commits",
+                "message": "merged results come from different commits: " + ", ".join(commits),
+            }
+        )
+    return build(catalogue, list(tests.values()), merged_run(ordered), problems)
+
+
+def merged_run(ordered: list[dict[str, Any]]) -> dict[str, Any]:
+    """Run facts of a merge: the first run's, spanning the first start to the last end."""
+    run = dict(ordered[0]["run"])
+    starts = [r["run"]["started_at"] for r in ordered if r["run"].get("started_at")]
+    ends = [r["run"]["finished_at"] for r in ordered if r["run"].get("finished_at")]
+    starts_epoch = [r["run"]["started_epoch"] for r in ordered if r["run"].get("started_epoch")]
+    ends_epoch = [r["run"]["finished_epoch"] for r in ordered if r["run"].get("finished_epoch")]
+    if starts:
+        run["started_at"] = min(starts)
+    if ends:
+        run["finished_at"] = max(ends)
+    if starts_epoch and ends_epoch:
+        run["started_epoch"] = min(starts_epoch)
+        run["finished_epoch"] = max(ends_epoch)
+        run["duration_s"] = round(max(ends_epoch) - min(starts_epoch), 3)
+    facts: dict[str, Any] = {}
+    for result in ordered:
+        for key, value in result["run"].get("facts", {}).items():
+            facts.setdefault(key, value)
+    run["facts"] = facts
+    run["merged_from"] = [
+        {
+            "started_at": r["run"].get("started_at"),
+            "commit": r["run"].get("commit"),
+            "run_mode": r["run"].get("run_mode"),
+            "tests": len(r["tests"]),
+        }
+        for r in ordered
+    ]
+    return run
+
+
+def redact(value: Any, secrets: Iterable[str]) -> Any:
+    """``value`` with every secret replaced by ``[REDACTED]`` in every string, at any depth."""
+    needles = sorted({s for s in secrets if s}, key=len, reverse=True)
+    if not needles:
+        return value
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, str):
+            for needle in needles:
+                node = node.replace(needle, "[REDACTED]")
+            return node
+        if isinstance(node, dict):
+            return {walk(k): walk(v) for k, v in node.items()}
+        if isinstance(node, list | tuple):
+            return [walk(v) for v in node]
+        return node
+
+    return walk(value)
