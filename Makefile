@@ -27,6 +27,23 @@ acceptance: setup
 run-app: setup
 	$(BIN)/python -m fixtures.run_app $(ARGS)
 
+# Allure 3 from npm, one self-contained HTML file that opens from disk.
+ALLURE ?= npx --yes allure@3
+report:
+	@test -d reports/out/allure-results || { echo "no reports/out/allure-results: run make acceptance first"; exit 2; }
+	$(ALLURE) awesome reports/out/allure-results --single-file --output reports/out/allure-report
+	@echo "Allure report: reports/out/allure-report/index.html"
+
+# Release sign-off: run the suite in release mode and write the committed QE_ACCEPTANCE_CHECKLIST.md.
+# Re-rendered (not copied) so that evidence links are right from the repository root.
+signoff: setup
+	@test -n "$(RELEASE)" || { echo "usage: make signoff RELEASE=NAME"; exit 2; }
+	rm -f reports/out/results.json
+	$(BIN)/python -m pytest acceptance --run-mode release --release "$(RELEASE)" $(ARGS); \
+	status=$$?; \
+	test -f reports/out/results.json && $(BIN)/python -m reports.checklist reports/out/results.json -o QE_ACCEPTANCE_CHECKLIST.md; \
+	exit $$status
+
 lint: setup
 	$(BIN)/ruff check .
 

@@ -1,0 +1,94 @@
+"""Small typed HTTP clients the scenarios use: the Options Desk API and the stub's control API.
+
+They speak the wire formats of docs/CONTRACTS.md and return parsed JSON; assertions stay in tests.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+TIMEOUT_S = 10.0
+
+
+class DeskApi:
+    """The backend API, as a signed-in client (or anonymous when ``token`` is None)."""
+
+    def __init__(self, base_url: str, token: str | None = None) -> None:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.http = httpx.Client(base_url=base_url, headers=headers, timeout=TIMEOUT_S)
+
+    def close(self) -> None:
+        self.http.close()
+
+    def health(self) -> dict[str, Any]:
+        return self._ok(self.http.get("/api/health"))
+
+    def expirations(self, symbol: str) -> list[str]:
+        return list(self._ok(self.http.get(f"/api/options/expirations/{symbol}"))["expirations"])
+
+    def chain(self, symbol: str, expiration: str | None = None) -> dict[str, Any]:
+        params = {"expiration": expiration} if expiration else {}
+        return self._ok(self.http.get(f"/api/options/chain/{symbol}", params=params))
+
+    def positions(self) -> dict[str, Any]:
+        return self._ok(self.http.get("/api/positions"))
+
+    @staticmethod
+    def _ok(response: httpx.Response) -> dict[str, Any]:
+        response.raise_for_status()
+        body: dict[str, Any] = response.json()
+        return body
+
+
+def login(base_url: str, username: str, password: str) -> dict[str, Any]:
+    """POST /api/auth/login; returns the token answer or raises for a non-2xx status."""
+    response = httpx.post(
+        f"{base_url}/api/auth/login",
+        json={"username": username, "password": password},
+        timeout=TIMEOUT_S,
+    )
+    response.raise_for_status()
+    body: dict[str, Any] = response.json()
+    return body
+
+
+class StubControl:
+    """The Tradier stub's control API: inject faults, move quotes, read back requests."""
+
+    def __init__(self, base_url: str) -> None:
+        self.http = httpx.Client(base_url=base_url, timeout=TIMEOUT_S)
+
+    def close(self) -> None:
+        self.http.close()
+
+    def fault(
+        self,
+        status: int = 500,
+        times: int = 1,
+        *,
+        endpoint: str | None = None,
+        delay_ms: int = 0,
+        drop: bool = False,
+    ) -> None:
+        spec = {"status": status, "times": times, "endpoint": endpoint, "delay_ms": delay_ms}
+        self.http.post("/__control/fault", json={**spec, "drop": drop}).raise_for_status()
+
+    def move_quote(
+        self, symbol: str, *, last: float | None = None, move: float | None = None
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {"symbol": symbol}
+        body.update({"last": last} if last is not None else {"move": move})
+        response = self.http.post("/__control/quote", json=body)
+        response.raise_for_status()
+        answer: dict[str, Any] = response.json()
+        return answer
+
+    def reset(self) -> None:
+        self.http.post("/__control/reset").raise_for_status()
+
+    def requests(self) -> list[dict[str, Any]]:
+        response = self.http.get("/__control/requests")
+        response.raise_for_status()
+        return list(response.json()["requests"])

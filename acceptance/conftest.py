@@ -1,0 +1,144 @@
+"""Where the acceptance suite's fixtures, clients and page objects meet.
+
+Servers, ports, the browser and the signed-in storage state come from the harness plugins in
+``fixtures/`` (registered by the root conftest). This file adds the API clients, the stub's control
+API, the reruns policy and server-side correlation: a scenario during which the backend answered an
+unexpected 5xx or logged a traceback fails with the log excerpt, even if the page looked fine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+import pytest
+from playwright.sync_api import Page
+
+from acceptance.clients import DeskApi, StubControl, login
+from acceptance.serverlog import LogWatch
+
+# The seed's policy: a browser scenario gets three more attempts; API and environment checks none,
+# because they are deterministic and a retry would only hide a real fault.
+SCENARIO_RERUNS = 3
+LOG_EXCERPT_LINES = 20
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("browser") and not item.get_closest_marker("flaky"):
+            item.add_marker(pytest.mark.flaky(reruns=SCENARIO_RERUNS))
+
+
+@pytest.fixture(scope="session")
+def desk_token(api_url: str, desk_credentials: Any) -> str:
+    """A short-lived bearer token for the test user, fetched once per run."""
+    return str(login(api_url, desk_credentials.username, desk_credentials.password)["access_token"])
+
+
+@pytest.fixture
+def desk_api(api_url: str, desk_token: str) -> Iterator[DeskApi]:
+    """The backend API as the signed-in test user."""
+    client = DeskApi(api_url, desk_token)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def anonymous_api(api_url: str) -> Iterator[DeskApi]:
+    """The backend API without a token."""
+    client = DeskApi(api_url)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def expired_token(desk_credentials: Any, auth_secret: str | None) -> str:
+    """A correctly signed token that expired a minute ago (needs the backend's signing secret)."""
+    if auth_secret is None:
+        pytest.skip("the backend's AUTH_SECRET is not known in target mode (set QE_AUTH_SECRET)")
+    now = dt.datetime.now(dt.UTC)
+    claims = {"sub": desk_credentials.username, "iat": now - dt.timedelta(minutes=16)}
+    return jwt.encode({**claims, "exp": now - dt.timedelta(minutes=1)}, auth_secret, "HS256")
+
+
+@pytest.fixture
+def stub_control(stub_server: Any) -> Iterator[StubControl]:
+    """The stub's control API; faults and quote moves are cleared after the test."""
+    if stub_server is None:
+        pytest.skip("needs the Tradier stub's control API, which target mode does not have")
+    control = StubControl(stub_server.url)
+    control.reset()
+    yield control
+    control.reset()
+    control.close()
+
+
+@pytest.fixture
+def backend_log(backend_server: Any) -> LogWatch:
+    """The backend's log from the start of this test on."""
+    if backend_server is None:
+        pytest.skip("the backend's log is not readable in target mode")
+    return LogWatch(backend_server.log_path)
+
+
+@pytest.fixture
+def server_logs(backend_server: Any, frontend_server: Any) -> list[LogWatch]:
+    """Backend and frontend logs from the start of this test on."""
+    servers = [server for server in (backend_server, frontend_server) if server is not None]
+    if not servers:
+        pytest.skip("server logs are not readable in target mode")
+    return [LogWatch(server.log_path) for server in servers]
+
+
+@dataclass(frozen=True)
+class SeenResponse:
+    status: int
+    url: str
+
+
+@pytest.fixture
+def server_responses(page: Page) -> list[SeenResponse]:
+    """Every HTTP answer the test's page receives, in order (filled in as the test runs)."""
+    seen: list[SeenResponse] = []
+    page.on("response", lambda response: seen.append(SeenResponse(response.status, response.url)))
+    return seen
+
+
+@pytest.fixture(autouse=True)
+def _skip_without_stub_control(
+    request: pytest.FixtureRequest, stub_server: Any, backend_server: Any
+) -> None:
+    # Requesting backend_server here also puts every test under server-side correlation.
+    if request.node.get_closest_marker("needs_stub_control") and stub_server is None:
+        pytest.skip(
+            "needs the Tradier stub (its data and control API); not available in target mode"
+        )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Fail a test during which the backend answered an unexpected 5xx or logged a traceback."""
+    backend = _started_backend(item)
+    watch = LogWatch(backend.log_path) if backend is not None else None
+    result = yield
+    if watch is not None:
+        marker = item.get_closest_marker("expect_server_status")
+        allowed = frozenset(marker.args) if marker else frozenset()
+        errors = watch.server_errors(allowed)
+        if errors:
+            excerpt = "\n".join(errors[-LOG_EXCERPT_LINES:])
+            raise AssertionError(
+                f"the backend failed on the server side during this test "
+                f"({len(errors)} line(s) in {backend.log_path}):\n{excerpt}"
+            )
+    return result
+
+
+def _started_backend(item: pytest.Item) -> Any:
+    """The backend this run started, if the test uses the stack; None in target mode."""
+    if not isinstance(item, pytest.Function) or "backend_server" not in item.fixturenames:
+        return None
+    return item.funcargs.get("backend_server")
