@@ -5,6 +5,9 @@ They speak the wire formats of docs/CONTRACTS.md and return parsed JSON; asserti
 
 from __future__ import annotations
 
+import json
+import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -21,6 +24,12 @@ class DeskApi:
 
     def close(self) -> None:
         self.http.close()
+
+    def __enter__(self) -> DeskApi:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def health(self) -> dict[str, Any]:
         return self._ok(self.http.get("/api/health"))
@@ -92,3 +101,34 @@ class StubControl:
         response = self.http.get("/__control/requests")
         response.raise_for_status()
         return list(response.json()["requests"])
+
+
+class SentrySink:
+    """The local Sentry envelope sink: what the backend's Sentry SDK reported."""
+
+    def __init__(self, base_url: str) -> None:
+        self.http = httpx.Client(base_url=base_url, timeout=TIMEOUT_S)
+
+    def close(self) -> None:
+        self.http.close()
+
+    def reset(self) -> None:
+        self.http.post("/__control/reset").raise_for_status()
+
+    def events(self) -> list[str]:
+        """Every event received so far, each as its JSON text."""
+        response = self.http.get("/__control/events")
+        response.raise_for_status()
+        return [json.dumps(event) for event in response.json()["events"]]
+
+    def wait_for_events(self, matches: Callable[[str], bool], timeout_s: float = 5.0) -> list[str]:
+        """The events matching ``matches``, polling until one arrives or ``timeout_s`` passes.
+
+        The SDK sends from a background thread, so the event lands shortly after the answer.
+        """
+        deadline = time.monotonic() + timeout_s
+        while True:
+            found = [event for event in self.events() if matches(event)]
+            if found or time.monotonic() > deadline:
+                return found
+            time.sleep(0.05)  # poll interval while waiting on a condition

@@ -17,8 +17,8 @@ import jwt
 import pytest
 from playwright.sync_api import Page
 
-from acceptance.clients import DeskApi, StubControl, login
-from acceptance.serverlog import LogWatch
+from acceptance.clients import DeskApi, SentrySink, StubControl, login
+from fixtures.serverlog import LogWatch
 
 # The seed's policy: a browser scenario gets three more attempts; API and environment checks none,
 # because they are deterministic and a retry would only hide a real fault.
@@ -74,6 +74,17 @@ def stub_control(stub_server: Any) -> Iterator[StubControl]:
     yield control
     control.reset()
     control.close()
+
+
+@pytest.fixture
+def sentry_sink(sentry_server: Any) -> Iterator[SentrySink]:
+    """The Sentry sink the backend reports to, emptied before the test."""
+    if sentry_server is None:
+        pytest.skip("needs the local Sentry sink, which target mode does not have")
+    sink = SentrySink(sentry_server.url)
+    sink.reset()
+    yield sink
+    sink.close()
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import re
 import httpx
 import pytest
 
-from acceptance.clients import DeskApi, StubControl
-from acceptance.serverlog import LogWatch
+from acceptance.clients import DeskApi, SentrySink, StubControl
+from fixtures.serverlog import LogWatch
 
 OPTION_FIELDS = {"symbol", "bid", "ask", "last", "volume", "open_interest", "iv", "delta"}
 PROTECTED = ["/api/options/expirations/SPY", "/api/options/chain/SPY", "/api/positions"]
@@ -53,8 +53,8 @@ def test_chain_has_a_call_and_a_put_for_every_strike_in_ascending_order(desk_api
     strikes = [row["strike"] for row in chain["strikes"]]
     assert strikes == sorted(strikes) and len(strikes) == len(set(strikes)) > 10
     for row in chain["strikes"]:
-        assert OPTION_FIELDS <= row["call"].keys(), row["strike"]
-        assert OPTION_FIELDS <= row["put"].keys(), row["strike"]
+        assert row["call"].keys() >= OPTION_FIELDS, row["strike"]
+        assert row["put"].keys() >= OPTION_FIELDS, row["strike"]
         assert row["call"]["bid"] <= row["call"]["ask"]
         assert row["put"]["bid"] <= row["put"]["ask"]
     assert chain["expiration"] == chain["expirations"][0], "nearest expiration by default"
@@ -243,7 +243,8 @@ def test_no_token_or_password_in_answers_or_server_logs(
         json={"username": desk_credentials.username, "password": desk_credentials.password},
     )
     token = answer.json()["access_token"]
-    DeskApi(anonymous_api.http.base_url.__str__(), token).positions()
+    with DeskApi(str(anonymous_api.http.base_url), token) as signed_in:
+        signed_in.positions()
 
     assert desk_credentials.password not in answer.text
     for watch in server_logs:
@@ -251,3 +252,18 @@ def test_no_token_or_password_in_answers_or_server_logs(
         assert token not in text, f"token in {watch.path.name}"
         assert desk_credentials.password not in text, f"password in {watch.path.name}"
         assert not re.search(r"[?&](access_)?token=", text), f"token in a URL in {watch.path.name}"
+
+
+@pytest.mark.checklist("API-09")
+@pytest.mark.needs_stub_control
+@pytest.mark.expect_server_status(502)
+def test_an_upstream_outage_reaches_sentry(
+    desk_api: DeskApi, stub_control: StubControl, sentry_sink: SentrySink, desk_token: str
+) -> None:
+    stub_control.fault(status=500, times=1)
+
+    assert desk_api.http.get("/api/options/chain/TSLA").status_code == 502
+
+    events = sentry_sink.wait_for_events(lambda text: "TSLA" in text or "500" in text)
+    assert events, "no Sentry event arrived for the upstream outage"
+    assert all(desk_token not in text for text in events), "the bearer token reached Sentry"

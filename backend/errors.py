@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from backend.telemetry import report_upstream_failure
 from backend.tradier import (
     TradierError,
     UnknownSymbol,
@@ -71,6 +72,8 @@ async def handle_api_error(request: Request, exc: Exception) -> JSONResponse:
 async def handle_tradier_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, TradierError)
     status, code = upstream_status(exc)
+    if status >= 500:
+        report_upstream_failure(exc)
     return error_response(status, code, str(exc))
 
 

@@ -125,6 +125,11 @@ def _capture_in_sentry(exc: BaseException) -> None:
         sentry_sdk.capture_exception(exc)
 
 
+def report_upstream_failure(exc: BaseException) -> None:
+    """Report a market-data failure to Sentry: answered 502/504, no traceback, on-call must know."""
+    _capture_in_sentry(exc)
+
+
 _SCRUBBED_HEADERS = {"authorization", "cookie", "x-api-key"}
 
 
@@ -148,6 +153,9 @@ def init_sentry(settings: Settings, release: str) -> bool:
         dsn=settings.sentry_dsn.get_secret_value(),
         release=f"options-desk-backend@{release}",
         send_default_pii=False,
+        # Stack-frame locals hold bearer tokens and the Tradier token (request headers, the
+        # client's auth header); they must never leave the process.
+        include_local_variables=False,
         before_send=_scrub_event,
         traces_sample_rate=0.0,
         # Exceptions are captured explicitly by RequestLogMiddleware; error *log lines* would

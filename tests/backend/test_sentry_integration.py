@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.backend.conftest import StartBackend, clean_env, login
+from tests.backend.conftest import SECRETS, StartBackend, clean_env, login, stub_control
 from tests.support.procs import RunningServer, free_port, run_server
 
 
@@ -94,3 +94,22 @@ def test_sentry_event_carries_no_token(
         client.get("/api/__test/boom", headers={"Authorization": f"Bearer {token}"})
     event = wait_for_error_event(sentry_sink)
     assert token not in json.dumps(event)
+
+
+def test_an_upstream_outage_reaches_sentry_without_secrets(
+    sentry_backend: RunningServer, sentry_sink: RunningServer, reset_stub: RunningServer
+) -> None:
+    httpx.post(sentry_sink.url + "/__control/reset").raise_for_status()
+    stub_control(reset_stub, "/__control/fault", {"status": 500, "times": 1})
+    with httpx.Client(base_url=sentry_backend.url) as client:
+        token = login(client)
+        answer = client.get("/api/options/chain/SPY", headers={"Authorization": f"Bearer {token}"})
+
+    assert answer.status_code == 502
+    deadline = time.monotonic() + 10
+    while not (events := error_events(sentry_sink)) and time.monotonic() < deadline:
+        time.sleep(0.05)  # polling a condition with a deadline
+    assert events, "the upstream outage was not reported to Sentry"
+    text = json.dumps(events)
+    for secret in (token, *SECRETS):
+        assert secret not in text

@@ -8,24 +8,14 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from pages.options import OptionsPage
 from pages.signin import SignInPage
 from tests.frontend.conftest import USERNAME, Stack
 
-CHROMIUM = "/usr/bin/chromium"
-# The network is closed: keep Chromium from trying to resolve anything but the local servers.
-CHROMIUM_ARGS = ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """One real Chromium for the module."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+# The browser is pytest-playwright's session `browser`, resolved by the harness's browser layer
+# (fixtures/browser.py): one Playwright per process, so other browser tests can share the run.
 
 
 @pytest.fixture
