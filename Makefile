@@ -18,8 +18,9 @@ $(STAMP): pyproject.toml
 browser: $(STAMP)
 	$(BIN)/python scripts/setup_browser.py
 
+# The slow self-test (a full acceptance run per regression) has its own target: make selftest.
 test: setup
-	$(BIN)/python -m pytest $(ARGS)
+	$(BIN)/python -m pytest -m "not slow" $(ARGS)
 
 acceptance: setup
 	$(BIN)/python -m pytest acceptance $(ARGS)
@@ -43,6 +44,11 @@ signoff: setup
 	status=$$?; \
 	test -f reports/out/results.json && $(BIN)/python -m reports.checklist reports/out/results.json -o QE_ACCEPTANCE_CHECKLIST.md; \
 	exit $$status
+
+# The harness's self-test: the clean app must give GO, each known regression (tests/selftest/)
+# NO-GO with its expected items failed. ARGS: --only NAME, --list, --keep, --workdir DIR.
+selftest: setup
+	$(BIN)/python -m tests.selftest $(ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

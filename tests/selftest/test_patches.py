@@ -1,0 +1,198 @@
+"""Fast checks of the self-test's inputs and logic: the patches still apply, the verdicts are read
+right. These run in every ``make test``, so a change to the app that rots a patch shows at once."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reports import catalogue
+from tests.selftest import runner
+
+REGRESSIONS = runner.load_regressions()
+REQUIRED_ITEMS = {item.id for item in catalogue.load() if item.required}
+
+
+def _results(
+    verdict: str, statuses: dict[str, str], advisory: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    items = [
+        {"id": item_id, "status": status, "required": item_id not in advisory}
+        for item_id, status in statuses.items()
+    ]
+    return {"verdict": verdict, "reason": "because", "items": items}
+
+
+def test_at_least_eight_regressions_ship() -> None:
+    assert len(REGRESSIONS) >= 8
+
+
+@pytest.mark.parametrize("regression", REGRESSIONS, ids=lambda r: r.name)
+def test_expected_items_are_required_checklist_items(regression: runner.Regression) -> None:
+    assert regression.expected_items
+    assert set(regression.expected_items) <= REQUIRED_ITEMS
+
+
+@pytest.mark.parametrize("regression", REGRESSIONS, ids=lambda r: r.name)
+def test_patch_touches_only_the_app(regression: runner.Regression) -> None:
+    paths = runner.patched_paths(regression.patch)
+
+    assert paths
+    assert all(path.split("/", 1)[0] in runner.APP_DIRS for path in paths), paths
+
+
+@pytest.mark.parametrize("regression", REGRESSIONS, ids=lambda r: r.name)
+def test_patch_applies_cleanly_to_the_current_app(
+    regression: runner.Regression, tmp_path: Path
+) -> None:
+    app = runner.copy_app(tmp_path / "app")
+
+    runner.apply_patch(app, regression.patch)
+
+    for path in runner.patched_paths(regression.patch):
+        assert (app / path).read_bytes() != (runner.REPO_ROOT / path).read_bytes(), path
+
+
+@pytest.mark.parametrize("regression", REGRESSIONS, ids=lambda r: r.name)
+def test_patched_python_still_compiles(regression: runner.Regression, tmp_path: Path) -> None:
+    # A regression must be a bug the suite finds, not a copy that cannot even start.
+    app = runner.copy_app(tmp_path / "app")
+    runner.apply_patch(app, regression.patch)
+
+    for path in runner.patched_paths(regression.patch):
+        if path.endswith(".py"):
+            compile((app / path).read_text(), path, "exec")
+
+
+def test_a_patch_that_no_longer_matches_is_refused(tmp_path: Path) -> None:
+    app = runner.copy_app(tmp_path / "app")
+    regression = REGRESSIONS[0]
+    runner.apply_patch(app, regression.patch)
+
+    with pytest.raises(runner.PatchError, match=regression.patch.name):
+        runner.apply_patch(app, regression.patch, check_only=True)
+
+
+def test_the_copy_holds_only_the_app_without_bytecode(tmp_path: Path) -> None:
+    app = runner.copy_app(tmp_path / "app")
+
+    assert sorted(p.name for p in app.iterdir()) == sorted(runner.APP_DIRS)
+    assert not list(app.rglob("__pycache__"))
+    assert (app / "backend" / "main.py").is_file()
+
+
+def test_the_suite_runs_from_the_repo_against_the_copy(tmp_path: Path) -> None:
+    command = runner.acceptance_command(tmp_path / "app", tmp_path / "out", force_reruns=1)
+
+    assert command[1:4] == ["-m", "pytest", "acceptance"]
+    assert command[command.index("--app-dir") + 1] == str(tmp_path / "app")
+    assert command[command.index("--qe-out") + 1] == str(tmp_path / "out")
+    assert "--free-ports" in command
+    assert command[command.index("--force-reruns") + 1] == "1"
+
+
+def test_a_caught_regression_is_ok() -> None:
+    results = _results("NO-GO", {"OC-07": "fail", "OC-02": "fail", "OC-01": "pass"})
+
+    row = runner.judge("swap", None, results, ["OC-07", "OC-02"])
+
+    assert row.ok
+    assert row.failed == ("OC-07", "OC-02")
+
+
+def test_a_regression_failing_other_items_only_is_missed() -> None:
+    results = _results("NO-GO", {"OC-07": "pass", "OC-01": "fail"})
+
+    row = runner.judge("swap", None, results, ["OC-07"])
+
+    assert not row.ok
+    assert "OC-07" in row.note
+
+
+def test_a_flaky_expected_item_does_not_count_as_caught() -> None:
+    results = _results("NO-GO", {"OC-07": "flaky", "API-03": "fail"})
+
+    assert not runner.judge("swap", None, results, ["OC-07"]).ok
+
+
+def test_a_regression_run_without_results_is_an_error() -> None:
+    row = runner.judge("swap", None, None, ["OC-07"])
+
+    assert row.verdict == "ERROR"
+    assert not row.ok
+
+
+def test_the_clean_copy_must_give_go() -> None:
+    assert runner.judge("clean", None, _results("GO", {"OC-01": "pass"}), []).ok
+    assert not runner.judge("clean", None, _results("NO-GO", {"OC-01": "fail"}), []).ok
+
+
+def test_clean_warnings_are_accepted_only_from_advisory_items() -> None:
+    advisory = _results("GO WITH WARNINGS", {"OC-01": "pass", "ENV-05": "fail"}, ("ENV-05",))
+    flaky = _results("GO WITH WARNINGS", {"OC-01": "flaky", "ENV-05": "pass"}, ("ENV-05",))
+
+    assert runner.judge("clean", None, advisory, []).ok
+    assert not runner.judge("clean", None, flaky, []).ok
+
+
+def test_the_table_names_what_caught_each_regression() -> None:
+    rows = [
+        runner.judge("clean", None, _results("GO", {"OC-01": "pass"}), []),
+        runner.judge("swap", None, _results("NO-GO", {"OC-07": "fail"}), ["OC-07"]),
+        runner.judge("gap", None, _results("NO-GO", {"OC-01": "fail"}), ["API-07"]),
+    ]
+
+    lines = runner.format_table(rows).splitlines()
+
+    assert lines[0].split()[:2] == ["regression", "verdict"]
+    assert lines[3].split()[:5] == ["swap", "NO-GO", "OC-07", "OC-07", "OK"]
+    assert "MISSED" in lines[4]
+
+
+def test_the_runner_lists_the_regressions() -> None:
+    done = subprocess.run(
+        [runner.sys.executable, "-m", "tests.selftest", "--list"],
+        cwd=runner.REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert [line.split()[0] for line in done.stdout.splitlines()] == [r.name for r in REGRESSIONS]
+
+
+def test_a_run_that_imported_the_copy_is_recognised(tmp_path: Path) -> None:
+    app, pycache = tmp_path / "app", tmp_path / "pycache"
+    mirror = pycache / app.resolve().relative_to(app.resolve().anchor)
+    for name in runner.APP_DIRS:
+        (mirror / name).mkdir(parents=True)
+
+    assert runner.copy_was_run(app, pycache)
+
+
+def test_a_run_that_imported_the_repository_instead_is_caught(tmp_path: Path) -> None:
+    app, pycache = tmp_path / "app", tmp_path / "pycache"
+    mirror = pycache / runner.REPO_ROOT.relative_to(runner.REPO_ROOT.anchor)
+    for name in runner.APP_DIRS:
+        (mirror / name).mkdir(parents=True)
+
+    assert not runner.copy_was_run(app, pycache)
+
+
+def test_patches_apply_with_git_where_patch_is_not_installed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    which = runner.shutil.which
+    monkeypatch.setattr(
+        runner.shutil, "which", lambda name: None if name == "patch" else which(name)
+    )
+    app = runner.copy_app(tmp_path / "app")
+
+    for regression in REGRESSIONS[:2]:
+        runner.apply_patch(app, regression.patch)
+
+    path = runner.patched_paths(REGRESSIONS[0].patch)[0]
+    assert (app / path).read_bytes() != (runner.REPO_ROOT / path).read_bytes()

@@ -1,0 +1,46 @@
+"""The whole self-test as tests: the clean app gives GO, each shipped regression gives NO-GO
+with its expected items failed. Slow (one full acceptance run each, under a minute);
+``-m "not slow"`` leaves them out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.selftest import runner
+
+pytestmark = pytest.mark.slow
+
+REGRESSIONS = runner.load_regressions()
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder for every run of the module, so they share compiled bytecode (runner.run_one)."""
+    assert runner.harness_supports_app_dir(), "pytest acceptance has no --app-dir option"
+    return tmp_path_factory.mktemp("selftest")
+
+
+def _explain(row: runner.Judgement, workdir: Path) -> str:
+    log = workdir / row.name / "out" / "pytest.log"
+    return f"\n{runner.format_table([row])}\nsuite output: {log}"
+
+
+def test_the_clean_app_gives_go(workdir: Path) -> None:
+    row = runner.run_one(runner.CLEAN, None, (), workdir)
+
+    assert row.ok, _explain(row, workdir)
+
+
+@pytest.mark.parametrize("regression", REGRESSIONS, ids=lambda r: r.name)
+def test_the_suite_catches_the_regression(workdir: Path, regression: runner.Regression) -> None:
+    row = runner.run_one(
+        regression.name,
+        regression.patch,
+        regression.expected_items,
+        workdir,
+        force_reruns=runner.REGRESSION_RERUNS,
+    )
+
+    assert row.ok, _explain(row, workdir)
