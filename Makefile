@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: setup browser test acceptance run-app bench selftest report signoff clean lint
+.PHONY: setup browser test acceptance run-app bench bench-remote selftest report signoff clean lint
 
 setup: $(STAMP) browser
 
@@ -49,6 +49,16 @@ signoff: setup
 # NO-GO with its expected items failed. ARGS: --only NAME, --list, --keep, --workdir DIR.
 selftest: setup
 	$(BIN)/python -m tests.selftest $(ARGS)
+
+# Full acceptance runs against the machine's floor; writes reports/out/bench.json.
+# e.g. make bench ARGS="--runs 3 -- -n 2"
+bench: setup
+	$(BIN)/python -m bench $(ARGS)
+
+# The suite through a remote browser started on loopback: MODE=ws (Playwright server) or cdp.
+MODE ?= ws
+bench-remote: setup
+	$(BIN)/python -m bench.remote $(MODE) $(ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

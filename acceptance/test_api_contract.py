@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from acceptance.clients import DeskApi, SentrySink, StubControl
+from acceptance.conftest import MARKET_DATA_GROUP
 from fixtures.serverlog import LogWatch
 
 OPTION_FIELDS = {"symbol", "bid", "ask", "last", "volume", "open_interest", "iv", "delta"}
@@ -235,6 +236,7 @@ def test_the_stream_does_not_take_a_token_in_the_url(api_url: str, desk_token: s
 
 
 @pytest.mark.checklist("API-08")
+@pytest.mark.xdist_group(MARKET_DATA_GROUP)  # reads positions (market data) without desk_api
 def test_no_token_or_password_in_answers_or_server_logs(
     anonymous_api: DeskApi, desk_credentials, server_logs: list[LogWatch]
 ) -> None:

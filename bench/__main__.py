@@ -1,0 +1,129 @@
+"""``python -m bench`` (``make bench``): time the full acceptance run N times against the floor.
+
+Each round runs ``pytest acceptance`` in a fresh process (free ports, its own output folder, the
+``bench.timing`` plugin) and then measures the floor (bench/floor.py), so both see the same machine
+load. Prints medians with min/max and writes ``reports/out/bench.json``. Arguments after ``--`` go
+to pytest (``-- -n 2``, ``-- --browser-ws-endpoint ws://...``). Exit code 1 when a run is not GO.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bench import floor, stats
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_OUT = REPO_ROOT / "reports" / "out" / "bench.json"
+
+
+def acceptance_command(work: Path, extra: Sequence[str]) -> list[str]:
+    """The measured command: the full suite, isolated in ``work`` (ports, logs, outputs)."""
+    out = work / "out"
+    return [
+        sys.executable,
+        "-m",
+        "pytest",
+        "acceptance",
+        "-q",
+        "-p",
+        "bench.timing",
+        "--bench-timing",
+        str(work / "timing.json"),
+        "--free-ports",
+        "--qe-out",
+        str(out),
+        "-o",
+        f"qe_log_dir={out / 'logs'}",
+        "--output",
+        str(out / "artifacts"),
+        *extra,
+    ]
+
+
+def run_once(work: Path, extra: Sequence[str], *, show: bool) -> dict[str, Any]:
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    command = acceptance_command(work, extra)
+    spawned_at = time.time()
+    began = time.perf_counter()
+    proc = subprocess.run(
+        command,
+        cwd=REPO_ROOT,
+        stdout=None if show else subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
+    )
+    wall = time.perf_counter() - began
+    results_path = work / "out" / "results.json"
+    timing_path = work / "timing.json"
+    if not results_path.exists() or not timing_path.exists():
+        tail = (proc.stdout or "")[-3000:]
+        raise SystemExit(f"bench: the run left no results (exit {proc.returncode}):\n{tail}")
+    results = json.loads(results_path.read_text())
+    timing = json.loads(timing_path.read_text())
+    breakdown = stats.run_breakdown(wall, spawned_at, results, timing)
+    breakdown["exit_code"] = proc.returncode
+    breakdown["items"] = {i["id"]: i["status"] for i in results.get("items", [])}
+    return breakdown
+
+
+def machine() -> dict[str, Any]:
+    return {"cpus": os.cpu_count(), "loadavg_at_start": [round(x, 2) for x in os.getloadavg()]}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    extra: list[str] = []
+    if "--" in args:
+        cut = args.index("--")
+        args, extra = args[:cut], args[cut + 1 :]
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("-r", "--runs", type=int, default=5, help="full runs (default 5)")
+    parser.add_argument("-o", "--out", type=Path, default=DEFAULT_OUT, help="bench.json path")
+    parser.add_argument("--no-floor", action="store_true", help="skip the floor measurements")
+    parser.add_argument("--show", action="store_true", help="show pytest's output")
+    parser.add_argument("--keep", type=Path, default=None, help="keep each run's outputs here")
+    options = parser.parse_args(args)
+    if options.runs < 1:
+        parser.error("--runs must be at least 1")
+    about = machine()
+    runs: list[dict[str, Any]] = []
+    floors: list[dict[str, float]] = []
+    with tempfile.TemporaryDirectory(prefix="qe-bench-") as scratch:
+        root = options.keep or Path(scratch)
+        for index in range(options.runs):
+            work = root / f"run-{index + 1}"
+            run = run_once(work, extra, show=options.show)
+            runs.append(run)
+            line = f"run {index + 1}/{options.runs}: {run['full_run_s']:.2f}s {run['verdict']}"
+            if not options.no_floor:
+                floors.append(floor.measure())
+                line += f", floor {stats.floor_sum(floors[-1]):.2f}s"
+            print(line, flush=True)
+    about["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    shown = acceptance_command(Path("<work>"), extra)
+    doc = stats.summarise(runs, floors, command=shown, machine=about)
+    options.out.parent.mkdir(parents=True, exist_ok=True)
+    options.out.write_text(json.dumps(doc, indent=1))
+    print(stats.table(doc))
+    print(f"bench.json: {options.out}")
+    failed = [i + 1 for i, r in enumerate(runs) if r["exit_code"] != 0 or r["verdict"] != "GO"]
+    if failed:
+        print(f"bench: run(s) {failed} were not GO", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
