@@ -14,11 +14,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import jwt
 import pytest
 from playwright.sync_api import Page
 
-from acceptance.clients import DeskApi, SentrySink, StubControl, login
+from acceptance.clients import TIMEOUT_S, DeskApi, SentrySink, StubControl, login, tls
 from fixtures.serverlog import LogWatch
 
 # The seed's policy: a browser scenario gets three more attempts; API and environment checks none,
@@ -88,6 +89,13 @@ def _group_fault_line(line: str) -> bool:
 def desk_token(api_url: str, desk_credentials: Any) -> str:
     """A short-lived bearer token for the test user, fetched once per run."""
     return str(login(api_url, desk_credentials.username, desk_credentials.password)["access_token"])
+
+
+@pytest.fixture
+def http() -> Iterator[httpx.Client]:
+    """A plain HTTP client, for requests the typed clients deliberately do not make."""
+    with httpx.Client(timeout=TIMEOUT_S, verify=tls()) as client:
+        yield client
 
 
 @pytest.fixture

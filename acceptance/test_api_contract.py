@@ -95,15 +95,15 @@ def test_no_token_is_401(anonymous_api: DeskApi, path: str) -> None:
 
 @pytest.mark.checklist("API-04")
 @pytest.mark.parametrize("token", ["not-a-jwt", "eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl"])
-def test_a_bad_token_is_401(api_url: str, token: str) -> None:
-    response = httpx.get(f"{api_url}/api/positions", headers={"Authorization": f"Bearer {token}"})
+def test_a_bad_token_is_401(http: httpx.Client, api_url: str, token: str) -> None:
+    response = http.get(f"{api_url}/api/positions", headers={"Authorization": f"Bearer {token}"})
 
     assert response.status_code == 401
 
 
 @pytest.mark.checklist("API-04")
-def test_an_expired_token_is_401(api_url: str, expired_token: str) -> None:
-    response = httpx.get(
+def test_an_expired_token_is_401(http: httpx.Client, api_url: str, expired_token: str) -> None:
+    response = http.get(
         f"{api_url}/api/options/chain/SPY", headers={"Authorization": f"Bearer {expired_token}"}
     )
 
@@ -205,9 +205,15 @@ def test_a_stalled_upstream_is_504(
     ],
 )
 def test_the_proxy_refuses_what_is_not_allowlisted(
-    base_url: str, desk_token: str, backend_log: LogWatch, method: str, path: str, status: int
+    http: httpx.Client,
+    base_url: str,
+    desk_token: str,
+    backend_log: LogWatch,
+    method: str,
+    path: str,
+    status: int,
 ) -> None:
-    response = httpx.request(
+    response = http.request(
         method, f"{base_url}{path}", headers={"Authorization": f"Bearer {desk_token}"}
     )
 
@@ -217,10 +223,12 @@ def test_the_proxy_refuses_what_is_not_allowlisted(
 
 
 @pytest.mark.checklist("API-07")
-def test_the_proxy_passes_allowlisted_reads_unchanged(base_url: str, desk_api: DeskApi) -> None:
+def test_the_proxy_passes_allowlisted_reads_unchanged(
+    http: httpx.Client, base_url: str, desk_api: DeskApi
+) -> None:
     direct = desk_api.expirations("SPY")
 
-    proxied = httpx.get(
+    proxied = http.get(
         f"{base_url}/api/options/expirations/SPY", headers=dict(desk_api.http.headers)
     )
 
@@ -229,8 +237,10 @@ def test_the_proxy_passes_allowlisted_reads_unchanged(base_url: str, desk_api: D
 
 
 @pytest.mark.checklist("API-08")
-def test_the_stream_does_not_take_a_token_in_the_url(api_url: str, desk_token: str) -> None:
-    response = httpx.get(f"{api_url}/api/positions/stream", params={"access_token": desk_token})
+def test_the_stream_does_not_take_a_token_in_the_url(
+    http: httpx.Client, api_url: str, desk_token: str
+) -> None:
+    response = http.get(f"{api_url}/api/positions/stream", params={"access_token": desk_token})
 
     assert response.status_code == 401
 
