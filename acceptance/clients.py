@@ -8,8 +8,6 @@ from __future__ import annotations
 import functools
 import json
 import ssl
-import time
-from collections.abc import Callable
 from typing import Any
 
 import certifi
@@ -128,20 +126,11 @@ class SentrySink:
     def reset(self) -> None:
         self.http.post("/__control/reset").raise_for_status()
 
-    def events(self) -> list[str]:
-        """Every event received so far, each as its JSON text."""
-        response = self.http.get("/__control/events")
+    def wait_for_events(self, timeout_s: float = 5.0) -> list[str]:
+        """Every event received, once at least one has arrived (the sink holds the request open
+        until then, or ``timeout_s``): the SDK sends from a background thread, after the answer."""
+        response = self.http.get(
+            "/__control/events", params={"wait_s": timeout_s}, timeout=timeout_s + TIMEOUT_S
+        )
         response.raise_for_status()
         return [json.dumps(event) for event in response.json()["events"]]
-
-    def wait_for_events(self, matches: Callable[[str], bool], timeout_s: float = 5.0) -> list[str]:
-        """The events matching ``matches``, polling until one arrives or ``timeout_s`` passes.
-
-        The SDK sends from a background thread, so the event lands shortly after the answer.
-        """
-        deadline = time.monotonic() + timeout_s
-        while True:
-            found = [event for event in self.events() if matches(event)]
-            if found or time.monotonic() > deadline:
-                return found
-            time.sleep(0.05)  # poll interval while waiting on a condition

@@ -6,7 +6,9 @@ Point an SDK at it with a DSN such as ``http://publickey@127.0.0.1:P/42``.
                                        (``deflate``; ``br`` when the brotli module is installed)
         -> 200 {"id": <event_id or null>}; unreadable body -> 400, unknown encoding -> 415
     POST /api/<project_id>/store/      legacy single JSON event, kept as one "event" item
-    GET  /__control/events
+    GET  /__control/events[?wait_s=S]   with wait_s, waits up to S seconds (at most 30) for at
+                                        least one event to arrive, so a test waits on the arrival
+                                        itself instead of polling
         {"events": [{"project_id": "42", "headers": {envelope header},
                      "items": [{"type": "event", "headers": {item header},
                                 "payload": <parsed JSON, or text when not JSON>}],
@@ -24,6 +26,8 @@ Logs are JSON lines on stdout (startup, one per request).
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import datetime as dt
 import gzip
 import json
@@ -41,6 +45,7 @@ from starlette.types import ASGIApp
 from stubs._server import AccessLogMiddleware, instance_id_from_env, serve
 
 EVENT_LIMIT = 2000
+MAX_WAIT_S = 30.0
 
 
 class EnvelopeError(ValueError):
@@ -117,8 +122,9 @@ def decode_body(body: bytes, encoding: str) -> bytes:
 class EventStore:
     def __init__(self) -> None:
         self._events: deque[dict[str, Any]] = deque(maxlen=EVENT_LIMIT)
+        self._arrived = asyncio.Condition()
 
-    def add(
+    async def add(
         self,
         project_id: str,
         headers: dict[str, Any],
@@ -134,6 +140,16 @@ class EventStore:
                 "received_at": dt.datetime.now(dt.UTC).isoformat(),
             }
         )
+        async with self._arrived:
+            self._arrived.notify_all()
+
+    async def wait_for_any(self, timeout_s: float) -> None:
+        """Return once at least one event is stored, or after ``timeout_s``."""
+        async with self._arrived:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    self._arrived.wait_for(lambda: bool(self._events)), timeout_s
+                )
 
     def all(self) -> list[dict[str, Any]]:
         return list(self._events)
@@ -165,7 +181,7 @@ async def post_envelope(request: Request) -> Response:
     except EnvelopeError as exc:
         return JSONResponse({"detail": str(exc)}, status_code=400)
     encoding = request.headers.get("content-encoding", "")
-    _store(request).add(request.path_params["project_id"], headers, items, encoding)
+    await _store(request).add(request.path_params["project_id"], headers, items, encoding)
     return JSONResponse({"id": headers.get("event_id")})
 
 
@@ -179,12 +195,20 @@ async def post_store(request: Request) -> Response:
     item = {"type": "event", "headers": {"type": "event"}, "payload": event}
     encoding = request.headers.get("content-encoding", "")
     headers = {"event_id": event.get("event_id")}
-    _store(request).add(request.path_params["project_id"], headers, [item], encoding)
+    await _store(request).add(request.path_params["project_id"], headers, [item], encoding)
     return JSONResponse({"id": event.get("event_id")})
 
 
 async def get_events(request: Request) -> Response:
-    return JSONResponse({"events": _store(request).all()})
+    store = _store(request)
+    wait = request.query_params.get("wait_s")
+    if wait is not None:
+        try:
+            wait_s = min(float(wait), MAX_WAIT_S)
+        except ValueError:
+            return JSONResponse({"detail": "wait_s must be a number of seconds"}, 422)
+        await store.wait_for_any(wait_s)
+    return JSONResponse({"events": store.all()})
 
 
 async def get_health(request: Request) -> Response:

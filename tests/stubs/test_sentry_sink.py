@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import gzip
 import json
 import subprocess
@@ -169,3 +170,28 @@ def test_the_real_sentry_sdk_delivers_an_exception_event(
     [exception] = item["payload"]["exception"]["values"]
     assert (exception["type"], exception["value"]) == ("ValueError", "boom from the sink test")
     assert event["headers"]["event_id"] == item["payload"]["event_id"]
+
+
+def test_waiting_for_events_returns_when_one_arrives(
+    sink: RunningServer, client: httpx.Client
+) -> None:
+    envelope = _envelope(({"type": "event"}, json.dumps({"message": "late"}).encode()))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        waiting = pool.submit(
+            httpx.get, sink.url + "/__control/events", params={"wait_s": 20}, timeout=30
+        )
+        client.post("/api/42/envelope/", content=envelope).raise_for_status()
+        answer = waiting.result(timeout=30)
+
+    assert answer.status_code == 200
+    assert "late" in json.dumps(answer.json()["events"])
+
+
+def test_waiting_with_no_event_answers_empty_after_the_wait(client: httpx.Client) -> None:
+    answer = client.get("/__control/events", params={"wait_s": 0.2})
+
+    assert answer.json() == {"events": []}
+
+
+def test_a_wait_that_is_not_a_number_is_422(client: httpx.Client) -> None:
+    assert client.get("/__control/events", params={"wait_s": "soon"}).status_code == 422
