@@ -20,6 +20,7 @@ import pytest
 from playwright.sync_api import Page
 
 from acceptance.clients import TIMEOUT_S, DeskApi, SentrySink, StubControl, login, tls
+from fixtures.harness import UPSTREAM_FAULT_STATUSES
 from fixtures.serverlog import LogWatch
 
 # The seed's policy: a browser scenario gets three more attempts; API and environment checks none,
@@ -40,10 +41,10 @@ MARKET_DATA_FIXTURES = frozenset(
 # Tests that assert on what the servers logged during them join the group too: the log is shared,
 # and another worker's requests would land in their window.
 SERVER_LOG_FIXTURES = frozenset({"backend_log", "server_logs"})
-# What the group's fault tests make the backend answer. Under xdist a test outside the group may
-# find such lines in its correlation window; they are the group's (that test never asks for
-# market data, and asserts its own answers itself), so they are not held against it.
-GROUP_FAULT_STATUSES = frozenset({502, 504})
+# What the group's fault tests make the backend answer (UPSTREAM_FAULT_STATUSES). Under xdist a
+# test outside the group may find such lines in its correlation window; they are the group's (that
+# test never asks for market data, and asserts its own answers itself), so they are not held
+# against it.
 MARKET_DATA_PATHS = ("/api/options/", "/api/positions")
 
 
@@ -80,7 +81,7 @@ def _group_fault_line(line: str) -> bool:
     return (
         isinstance(record, dict)
         and record.get("event") == "request"
-        and record.get("status") in GROUP_FAULT_STATUSES
+        and record.get("status") in UPSTREAM_FAULT_STATUSES
         and str(record.get("path", "")).startswith(MARKET_DATA_PATHS)
     )
 
