@@ -49,10 +49,13 @@ MARKET_DATA_PATHS = ("/api/options/", "/api/positions")
 
 
 @pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # tryfirst: xdist's worker names loadgroup groups from these markers in its own hook.
+    # A marker would beat pytest-rerunfailures' --reruns; the user's --reruns N must win.
+    reruns_chosen = config.getoption("reruns", default=None) is not None
     for item in items:
-        if item.get_closest_marker("browser") and not item.get_closest_marker("flaky"):
+        browser = item.get_closest_marker("browser")
+        if browser and not reruns_chosen and not item.get_closest_marker("flaky"):
             item.add_marker(pytest.mark.flaky(reruns=SCENARIO_RERUNS))
         if _touches_market_data(item) and not item.get_closest_marker("xdist_group"):
             item.add_marker(pytest.mark.xdist_group(MARKET_DATA_GROUP))
