@@ -129,8 +129,12 @@ def expired_token(desk_credentials: Any, auth_secret: str | None) -> str:
 
 
 @pytest.fixture
-def stub_control(stub_server: Any) -> Iterator[StubControl]:
-    """The stub's control API; faults and quote moves are cleared after the test."""
+def stub_control(stub_server: Any, quiet_doubles: None) -> Iterator[StubControl]:
+    """The stub's control API; faults and quote moves are cleared after the test.
+
+    Only once the harness's background checks are done with the stub (``quiet_doubles``): a fault
+    injected here must reach this test's requests, not a pre-launch check's.
+    """
     if stub_server is None:
         pytest.skip("needs the Tradier stub's control API, which target mode does not have")
     control = StubControl(stub_server.url)
