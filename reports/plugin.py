@@ -158,7 +158,8 @@ def pytest_configure(config: pytest.Config) -> None:
     # runs of the project's own tests that never render a sign-off.
     if config.getoption("run_mode") == "release" and not release:
         raise pytest.UsageError("--run-mode release needs --release NAME")
-    out_dir = _path(config, config.getoption("qe_out"), root / "reports" / "out")
+    out_dir = _path(config, config.getoption("qe_out"), root / runinfo.DEFAULT_OUT)
+    runinfo.set_out_dir(config, out_dir)
     results_opt = config.getoption("qe_results")
     state = _State(
         root=root,

@@ -8,6 +8,7 @@ trip from an xdist worker to the controller; run-wide data lives in ``config.sta
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,11 +17,24 @@ BLOCKED_PROPERTY = "qe_blocked"
 EVIDENCE_PROPERTY = "qe_evidence"
 EVIDENCE_KINDS = ("trace", "screenshot", "video", "log")
 
+DEFAULT_OUT = Path("reports") / "out"
+
+out_dir_key = pytest.StashKey[Path]()
 secrets_key = pytest.StashKey[set[str]]()
 facts_key = pytest.StashKey[dict[str, Any]]()
 
 # Shorter values would make the end-of-run secret scan match ordinary text.
 MIN_SECRET_LENGTH = 6
+
+
+def set_out_dir(config: pytest.Config, path: Path) -> None:
+    """Where this run writes everything it produces (``--qe-out``; set by the results plugin)."""
+    config.stash[out_dir_key] = path
+
+
+def out_dir(config: pytest.Config) -> Path:
+    """The run's output folder: logs, artifacts and results of two runs never share a folder."""
+    return config.stash.get(out_dir_key, None) or config.rootpath / DEFAULT_OUT
 
 
 def register_secret(config: pytest.Config, value: str | None) -> None:
