@@ -53,13 +53,15 @@ def run_server(
     log_path: Path,
     env: Mapping[str, str] | None = None,
     timeout: float = 15.0,
+    launcher: Sequence[str] = (sys.executable,),
 ) -> Iterator[RunningServer]:
-    """Run ``python <args>`` from the repo root until the block ends; ready = health answers 200."""
+    """Run ``python <args>`` (or ``<launcher> <args>``, e.g. ``bash -c``) from the repo root until
+    the block ends; ready = health answers 200."""
     full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, *args],
+            [*launcher, *args],
             cwd=REPO_ROOT,
             env=full_env,
             stdout=log,
