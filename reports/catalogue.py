@@ -1,4 +1,10 @@
-"""The checklist catalogue (acceptance/checklist.toml): what a release must prove, item by item."""
+"""The checklist catalogue (acceptance/checklist.toml): what a release must prove, item by item.
+
+Every item says where it can be proven (``where``): ``bundled`` (needs the stack the harness
+starts: the stub's control API, the processes it owns, their logs), ``deployment`` (only an
+existing deployment shows it, e.g. TLS), or ``both``. An item without it is an error, so a new
+item cannot silently count in a run that cannot prove it.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,8 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CATALOGUE = REPO_ROOT / "acceptance" / "checklist.toml"
 
-_ID_PATTERN = re.compile(r"^[A-Z]+-\d{2,}$")
+_ID_PATTERN = re.compile(r"^[A-Z0-9]+-\d{2,}$")
+WHERE_VALUES = ("bundled", "deployment", "both")
 
 
 class CatalogueError(ValueError):
@@ -24,6 +31,7 @@ class CatalogueItem:
     title: str
     criterion: str
     required: bool
+    where: str = "both"
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -40,13 +48,25 @@ def load(path: Path = DEFAULT_CATALOGUE) -> list[CatalogueItem]:
     return from_dicts(data.get("item", []), source=str(path))
 
 
-def from_dicts(entries: list[dict[str, Any]], source: str = "catalogue") -> list[CatalogueItem]:
+def from_dicts(
+    entries: list[dict[str, Any]], source: str = "catalogue", default_where: str | None = None
+) -> list[CatalogueItem]:
+    """Validated items; ``default_where`` fills a missing ``where`` (old results files only)."""
     items: list[CatalogueItem] = []
     seen: set[str] = set()
     for number, entry in enumerate(entries, start=1):
-        missing = [key for key in ("id", "title", "criterion", "required") if key not in entry]
+        if default_where is not None:
+            entry = {"where": default_where, **entry}
+        keys = ("id", "title", "criterion", "required", "where")
+        missing = [key for key in keys if key not in entry]
         if missing:
-            raise CatalogueError(f"{source}: item #{number} lacks {', '.join(missing)}")
+            name = entry.get("id") or f"item #{number}"
+            hint = (
+                ' (where it can be proven: where = "bundled", "deployment" or "both")'
+                if "where" in missing
+                else ""
+            )
+            raise CatalogueError(f"{source}: {name} lacks {', '.join(missing)}{hint}")
         item_id = entry["id"]
         if not isinstance(item_id, str) or not _ID_PATTERN.match(item_id):
             raise CatalogueError(f"{source}: item #{number} has a malformed id {item_id!r}")
@@ -54,6 +74,11 @@ def from_dicts(entries: list[dict[str, Any]], source: str = "catalogue") -> list
             raise CatalogueError(f"{source}: item id {item_id} is listed twice")
         if not isinstance(entry["required"], bool):
             raise CatalogueError(f"{source}: {item_id}.required must be true or false")
+        if entry["where"] not in WHERE_VALUES:
+            raise CatalogueError(
+                f"{source}: {item_id}.where must be one of {', '.join(WHERE_VALUES)} (where the "
+                f"item can be proven), not {entry['where']!r}"
+            )
         seen.add(item_id)
         items.append(
             CatalogueItem(
@@ -61,6 +86,7 @@ def from_dicts(entries: list[dict[str, Any]], source: str = "catalogue") -> list
                 title=str(entry["title"]),
                 criterion=str(entry["criterion"]),
                 required=entry["required"],
+                where=entry["where"],
             )
         )
     if not items:

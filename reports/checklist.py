@@ -35,14 +35,17 @@ from reports.results import (
     FLAKY,
     NO_GO,
     NO_GO_STATUSES,
+    NOT_APPLICABLE,
     NOT_COVERED,
     NOT_RUN,
     PASS,
     SKIPPED,
     STATUSES,
     VERDICT_RULES,
+    headline,
     merge,
     redact,
+    target_name,
 )
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -59,7 +62,7 @@ def status_word(status: str) -> str:
 
 def status_cell(status: str) -> str:
     word = status_word(status)
-    return word if status == PASS else f"**{word}**"
+    return word if status in (PASS, NOT_APPLICABLE) else f"**{word}**"
 
 
 def duration(seconds: float | None) -> str:
@@ -236,8 +239,12 @@ def context(results: dict[str, Any], output: Path, root: Path) -> dict[str, Any]
     ]
     blocking = [i for i in items if i["required"] and i["status"] in NO_GO_STATUSES]
     warned = [
-        i for i in items if i["status"] == FLAKY or (not i["required"] and i["status"] != PASS)
+        i
+        for i in items
+        if i["status"] == FLAKY or (not i["required"] and i["status"] not in (PASS, NOT_APPLICABLE))
     ]
+    not_applicable = [i for i in items if i["status"] == NOT_APPLICABLE]
+    target = (run.get("facts") or {}).get("target")
 
     facts = dict(run.get("facts") or {})
     backend = _version_instance(facts, "backend")
@@ -297,6 +304,10 @@ def context(results: dict[str, Any], output: Path, root: Path) -> dict[str, Any]
 
     return {
         "r": results,
+        "headline": headline(results),
+        "target": target,
+        "target_name": target_name(run),
+        "not_applicable": not_applicable,
         "run": run,
         "summary": summary,
         "items": items,
@@ -319,7 +330,8 @@ def context(results: dict[str, Any], output: Path, root: Path) -> dict[str, Any]
         "legend": " · ".join(f"{sym} {name}" for name, sym in history_mod.SYMBOLS.items()),
         "rules": VERDICT_RULES,
         "links": links,
-        "signoff": bool(run.get("release")) or run.get("run_mode") == "release",
+        # A target run is never a sign-off, whatever it was called (the harness refuses the mix).
+        "signoff": not target and (bool(run.get("release")) or run.get("run_mode") == "release"),
         "signoff_roles": ("QE lead", "Engineering", "Product / Release manager"),
     }
 
@@ -402,7 +414,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.junit_out:
         junit.write(redact(results, secrets), args.junit_out)
     write(results, args.output, args.root, secrets)
-    print(f"{results['verdict']}: {results['reason']} -> {args.output}")
+    print(f"{headline(results)}: {results['reason']} -> {args.output}")
     return 1 if results["verdict"] == NO_GO else 0
 
 

@@ -21,6 +21,7 @@ SYMBOLS = {
     "skipped": "S",
     "not run": "N",
     "not covered": "-",
+    "not applicable": ".",
 }
 
 

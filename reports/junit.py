@@ -90,7 +90,9 @@ def _item_case(suite: ET.Element, item: dict[str, Any]) -> None:
         },
     )
     status = item["status"]
-    if status in NO_GO_STATUSES and status != FAIL and not item["required"]:
+    if status == "not applicable":
+        ET.SubElement(case, "skipped", {"message": "not applicable to this run"})
+    elif status in NO_GO_STATUSES and status != FAIL and not item["required"]:
         ET.SubElement(case, "skipped", {"message": f"advisory item {status}"})
     elif status in NO_GO_STATUSES:
         kind = "required" if item["required"] else "advisory"

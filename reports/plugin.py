@@ -29,7 +29,7 @@ import pytest
 
 from reports import catalogue as catalogue_mod
 from reports import checklist, history, junit, leaks, runinfo
-from reports.results import NO_GO, WARN, build, redact
+from reports.results import NO_GO, WARN, build, headline, redact
 
 RUN_MODES = ("ci", "nightly", "release")
 _WORKEROUTPUT_KEY = "qe_results"
@@ -297,6 +297,8 @@ def _record(state: _State, report: pytest.TestReport) -> None:
                 attempt["evidence"].append(entry)
         elif name == runinfo.BLOCKED_PROPERTY:
             attempt["blocked"] = str(value)
+        elif name == runinfo.NOT_APPLICABLE_PROPERTY:
+            attempt["not_applicable"] = str(value)
 
     if report.outcome in ("failed", "rerun") and attempt["when"] is None:
         attempt["when"] = report.when
@@ -558,6 +560,6 @@ class _Recorder:
             return
         root = self.state.root
         terminalreporter.write_sep("=", "QE acceptance checklist")
-        terminalreporter.write_line(f"{self.results['verdict']} — {self.results['reason']}")
+        terminalreporter.write_line(f"{headline(self.results)} — {self.results['reason']}")
         terminalreporter.write_line(f"checklist: {_display(self.state.checklist_path, root)}")
         terminalreporter.write_line(f"results:   {_display(self.state.results_path, root)}")

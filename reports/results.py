@@ -3,7 +3,15 @@
 Pure functions over plain dicts (the shape of results.json), so the pytest plugin, the CLI and the
 tests share one definition of every status rule.
 
-Statuses (tests and items): pass, flaky, fail, blocked, skipped, not run, not covered.
+Statuses (tests and items): pass, flaky, fail, blocked, skipped, not run, not covered, not
+applicable.
+
+Scope: where the run's evidence comes from, ``bundled`` (the harness started the app) or
+``deployment`` (target mode: an existing deployment, named in the run fact ``target``). Each
+catalogue item says where it can be proven (``where``: bundled, deployment or both); an item the
+run's scope cannot prove is ``not applicable``, whatever its tests did. A test that finds at run
+time that its check does not apply (``runinfo.mark_not_applicable``, e.g. TLS on a plain-HTTP
+target) is ``not applicable`` too, and an item all of whose tests are is.
 
 Attempt outcomes: passed, failed, blocked, skipped, xfailed. An attempt is one run of setup, call
 and teardown; a failure in any phase fails the attempt, and a failed attempt during which the
@@ -13,12 +21,14 @@ Test status, from its attempts in time order:
 - no attempt: ``not run`` (deselected, or the session stopped before it);
 - last attempt passed: ``flaky`` if an earlier attempt failed or was blocked, else ``pass``;
 - last attempt failed: ``fail``; blocked: ``blocked``;
-- last attempt skipped or xfailed: ``fail`` if an earlier attempt failed, else ``skipped``.
+- last attempt skipped or xfailed: ``fail`` if an earlier attempt failed, else ``skipped``
+  (``not applicable`` when the attempt was marked so).
 
 Item status, from the tests that reference it:
 - no test references it: ``not covered``;
 - else the first that applies: any test fail -> ``fail``; any blocked -> ``blocked``; any not run
-  -> ``not run``; any flaky -> ``flaky``; any pass -> ``pass``; otherwise (all skipped) ``skipped``.
+  -> ``not run``; any flaky -> ``flaky``; any pass -> ``pass``; all not applicable -> ``not
+  applicable``; otherwise ``skipped``.
 
 Verdict:
 - ``NO-GO`` when a required item is fail, blocked, skipped, not run or not covered, or the run has
@@ -26,6 +36,8 @@ Verdict:
 - ``GO WITH WARNINGS`` when an item is flaky, an advisory item does not pass, or a test that
   evidences no item fails;
 - ``GO`` otherwise.
+Not applicable items count for nothing; in the deployment scope the reason says how many passed of
+those that apply, and how many need the bundled stack. A deployment run is never a release sign-off.
 """
 
 from __future__ import annotations
@@ -37,7 +49,7 @@ from reports.catalogue import CatalogueItem, from_dicts
 
 SCHEMA_VERSION = 1
 
-PASS, FLAKY, FAIL, BLOCKED, SKIPPED, NOT_RUN, NOT_COVERED = (
+PASS, FLAKY, FAIL, BLOCKED, SKIPPED, NOT_RUN, NOT_COVERED, NOT_APPLICABLE = (
     "pass",
     "flaky",
     "fail",
@@ -45,8 +57,10 @@ PASS, FLAKY, FAIL, BLOCKED, SKIPPED, NOT_RUN, NOT_COVERED = (
     "skipped",
     "not run",
     "not covered",
+    "not applicable",
 )
-STATUSES = (PASS, FLAKY, FAIL, BLOCKED, SKIPPED, NOT_RUN, NOT_COVERED)
+STATUSES = (PASS, FLAKY, FAIL, BLOCKED, SKIPPED, NOT_RUN, NOT_COVERED, NOT_APPLICABLE)
+BUNDLED, DEPLOYMENT = "bundled", "deployment"
 GO, WARN, NO_GO = "GO", "GO WITH WARNINGS", "NO-GO"
 
 NO_GO_STATUSES = (FAIL, BLOCKED, SKIPPED, NOT_RUN, NOT_COVERED)
@@ -69,7 +83,32 @@ VERDICT_RULES = (
     "GO WITH WARNINGS: otherwise, if any item is flaky (it failed and then passed on a rerun), an "
     "advisory item did not pass, or a test outside the checklist failed.",
     "GO: every required item passed on its first attempt and nothing above applies.",
+    "NOT APPLICABLE items count for nothing: the catalogue says where each item can be proven "
+    "(the bundled stack, a deployment, or both), and a run proves only what its scope can. A "
+    "target run (a deployment) is evidence about that deployment, never a release sign-off.",
 )
+
+
+def scope_of(run: Mapping[str, Any]) -> str:
+    """``deployment`` for a target-mode run (its facts name the target), else ``bundled``."""
+    return DEPLOYMENT if (run.get("facts") or {}).get("target") else BUNDLED
+
+
+def target_name(run: Mapping[str, Any]) -> str | None:
+    target = (run.get("facts") or {}).get("target")
+    if not target:
+        return None
+    return str(target.get("name") or target.get("base_url") or "unnamed")
+
+
+def applies(where: str, scope: str) -> bool:
+    return where in ("both", scope)
+
+
+def headline(results: Mapping[str, Any]) -> str:
+    """The verdict with its scope, e.g. ``GO (target: staging)``: the document's first words."""
+    name = target_name(results["run"])
+    return f"{results['verdict']} (target: {name})" if name else str(results["verdict"])
 
 
 def test_status(attempts: list[dict[str, Any]]) -> str:
@@ -83,7 +122,9 @@ def test_status(attempts: list[dict[str, Any]]) -> str:
         return FAIL
     if last == "blocked":
         return BLOCKED
-    return FAIL if earlier_failed else SKIPPED
+    if earlier_failed:
+        return FAIL
+    return NOT_APPLICABLE if attempts[-1].get("not_applicable") else SKIPPED
 
 
 def item_status(test_statuses: list[str]) -> str:
@@ -92,6 +133,8 @@ def item_status(test_statuses: list[str]) -> str:
     for status in (FAIL, BLOCKED, NOT_RUN, FLAKY, PASS):
         if status in test_statuses:
             return status
+    if all(status == NOT_APPLICABLE for status in test_statuses):
+        return NOT_APPLICABLE
     return SKIPPED
 
 
@@ -102,7 +145,10 @@ def _ids_phrase(ids: list[str], word: str) -> str:
 
 
 def verdict(
-    items: list[dict[str, Any]], tests: list[dict[str, Any]], problems: list[dict[str, Any]]
+    items: list[dict[str, Any]],
+    tests: list[dict[str, Any]],
+    problems: list[dict[str, Any]],
+    scope: str = BUNDLED,
 ) -> tuple[str, str, list[str]]:
     """The verdict, its one-line reason, and the warnings (shown even under NO-GO)."""
     blockers: list[str] = []
@@ -128,7 +174,13 @@ def verdict(
         return NO_GO, "; ".join(blockers), warnings
     if warnings:
         return WARN, "; ".join(warnings), warnings
-    required = sum(1 for i in items if i["required"])
+    if scope == DEPLOYMENT:
+        applicable = [i for i in items if i["status"] != NOT_APPLICABLE]
+        passed = sum(1 for i in applicable if i["status"] == PASS)
+        elsewhere = len(items) - len(applicable)
+        need = f"; {elsewhere} need the bundled stack" if elsewhere else ""
+        return GO, f"{passed} of {len(applicable)} applicable items passed{need}", warnings
+    required = sum(1 for i in items if i["required"] and i["status"] != NOT_APPLICABLE)
     return GO, f"all {required} required items passed", warnings
 
 
@@ -153,9 +205,13 @@ def build(
         test["status"] = test_status(test["attempts"])
         test["duration_s"] = round(sum(a["duration_s"] for a in test["attempts"]), 3)
 
+    scope = scope_of(run)
     items: list[dict[str, Any]] = []
     for entry in catalogue:
         mine = [t for t in tests if entry.id in t["items"]]
+        status = item_status([t["status"] for t in mine])
+        if not applies(entry.where, scope):
+            status = NOT_APPLICABLE
         evidence: list[dict[str, str]] = []
         for test in mine:
             for attempt in test["attempts"]:
@@ -165,7 +221,7 @@ def build(
         items.append(
             {
                 **entry.as_dict(),
-                "status": item_status([t["status"] for t in mine]),
+                "status": status,
                 "tests": [t["nodeid"] for t in mine],
                 "attempts": sum(len(t["attempts"]) for t in mine),
                 "duration_s": round(sum(t["duration_s"] for t in mine), 3),
@@ -173,7 +229,7 @@ def build(
             }
         )
 
-    verdict_value, reason, warnings = verdict(items, tests, problems)
+    verdict_value, reason, warnings = verdict(items, tests, problems, scope)
     required = [i for i in items if i["required"]]
     advisory = [i for i in items if not i["required"]]
     attempts = sum(len(t["attempts"]) for t in tests)
@@ -201,7 +257,8 @@ def build(
 
 
 def catalogue_of(results: Mapping[str, Any]) -> list[CatalogueItem]:
-    return from_dicts(list(results["catalogue"]), source="results.json")
+    # Results written before items said where they can be proven: every item applied everywhere.
+    return from_dicts(list(results["catalogue"]), source="results.json", default_where="both")
 
 
 def merge(
@@ -226,7 +283,9 @@ def merge(
         for result in ordered:
             for entry in result["catalogue"]:
                 entries.setdefault(entry["id"], entry)
-        catalogue = from_dicts(list(entries.values()), source="merged results")
+        catalogue = from_dicts(
+            list(entries.values()), source="merged results", default_where="both"
+        )
 
     tests: dict[str, dict[str, Any]] = {}
     for result in ordered:

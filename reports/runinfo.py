@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 BLOCKED_PROPERTY = "qe_blocked"
+NOT_APPLICABLE_PROPERTY = "qe_not_applicable"
 EVIDENCE_PROPERTY = "qe_evidence"
 EVIDENCE_KINDS = ("trace", "screenshot", "video", "log")
 
@@ -59,6 +60,12 @@ def facts(config: pytest.Config) -> dict[str, Any]:
 def mark_blocked(item: pytest.Item, reason: str) -> None:
     """Flag the current attempt of ``item`` as blocked (a server it needs is gone), not failed."""
     item.user_properties.append((BLOCKED_PROPERTY, reason))
+
+
+def mark_not_applicable(item: pytest.Item, reason: str) -> None:
+    """Flag the current attempt of ``item`` as not applicable to this run (then ``pytest.skip``):
+    the check has nothing to prove here, e.g. TLS on a plain-HTTP loopback target."""
+    item.user_properties.append((NOT_APPLICABLE_PROPERTY, reason))
 
 
 def add_evidence(item: pytest.Item, kind: str, path: str) -> None:

@@ -61,7 +61,7 @@ class Suite:
         """catalogue(OC_01=True, API_09=False): items in this order, required or advisory."""
         entries = [
             f'[[item]]\nid = "{key.replace("_", "-")}"\ntitle = "Title of {key}"\n'
-            f'criterion = "{key} works"\nrequired = {str(flag).lower()}\n'
+            f'criterion = "{key} works"\nrequired = {str(flag).lower()}\nwhere = "both"\n'
             for key, flag in required.items()
         ]
         (self.path / "checklist.toml").write_text("\n".join(entries), encoding="utf-8")

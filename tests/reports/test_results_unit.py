@@ -12,7 +12,8 @@ CATALOGUE = catalogue.from_dicts(
     [
         {"id": "OC-01", "title": "Chain loads", "criterion": "loads", "required": True},
         {"id": "API-09", "title": "Sentry", "criterion": "reaches", "required": False},
-    ]
+    ],
+    default_where="both",
 )
 
 
@@ -96,6 +97,7 @@ def test_redact_reaches_every_string() -> None:
 
 def test_catalogue_rejects_a_duplicate_id(tmp_path: Path) -> None:
     entry = '[[item]]\nid = "OC-01"\ntitle = "t"\ncriterion = "c"\nrequired = true\n'
+    entry += 'where = "both"\n'
     path = tmp_path / "checklist.toml"
     path.write_text(entry + entry)
     with pytest.raises(catalogue.CatalogueError, match="OC-01 is listed twice"):
