@@ -23,13 +23,24 @@ def tls() -> ssl.SSLContext:
     return ssl.create_default_context(cafile=certifi.where())
 
 
-class DeskApi:
-    """The backend API, as a signed-in client (or anonymous when ``token`` is None)."""
+Hooks = dict[str, list[Any]]
 
-    def __init__(self, base_url: str, token: str | None = None) -> None:
+
+class DeskApi:
+    """The backend API, as a signed-in client (or anonymous when ``token`` is None).
+
+    ``event_hooks``: httpx hooks, e.g. target mode's pacing and read-only guard."""
+
+    def __init__(
+        self, base_url: str, token: str | None = None, event_hooks: Hooks | None = None
+    ) -> None:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.http = httpx.Client(
-            base_url=base_url, headers=headers, timeout=TIMEOUT_S, verify=tls()
+            base_url=base_url,
+            headers=headers,
+            timeout=TIMEOUT_S,
+            verify=tls(),
+            event_hooks=event_hooks or {},
         )
 
     def close(self) -> None:
@@ -61,14 +72,14 @@ class DeskApi:
         return body
 
 
-def login(base_url: str, username: str, password: str) -> dict[str, Any]:
+def login(
+    base_url: str, username: str, password: str, event_hooks: Hooks | None = None
+) -> dict[str, Any]:
     """POST /api/auth/login; returns the token answer or raises for a non-2xx status."""
-    response = httpx.post(
-        f"{base_url}/api/auth/login",
-        json={"username": username, "password": password},
-        timeout=TIMEOUT_S,
-        verify=tls(),
-    )
+    with httpx.Client(timeout=TIMEOUT_S, verify=tls(), event_hooks=event_hooks or {}) as client:
+        response = client.post(
+            f"{base_url}/api/auth/login", json={"username": username, "password": password}
+        )
     response.raise_for_status()
     body: dict[str, Any] = response.json()
     return body

@@ -19,7 +19,7 @@ import jwt
 import pytest
 from playwright.sync_api import Page
 
-from acceptance.clients import TIMEOUT_S, DeskApi, SentrySink, StubControl, login, tls
+from acceptance.clients import TIMEOUT_S, DeskApi, Hooks, SentrySink, StubControl, login, tls
 from fixtures.harness import UPSTREAM_FAULT_STATUSES
 from fixtures.serverlog import LogWatch
 
@@ -90,30 +90,31 @@ def _group_fault_line(line: str) -> bool:
 
 
 @pytest.fixture(scope="session")
-def desk_token(api_url: str, desk_credentials: Any) -> str:
+def desk_token(api_url: str, desk_credentials: Any, polite_hooks: Hooks) -> str:
     """A short-lived bearer token for the test user, fetched once per run."""
-    return str(login(api_url, desk_credentials.username, desk_credentials.password)["access_token"])
+    answer = login(api_url, desk_credentials.username, desk_credentials.password, polite_hooks)
+    return str(answer["access_token"])
 
 
 @pytest.fixture
-def http() -> Iterator[httpx.Client]:
+def http(polite_hooks: Hooks) -> Iterator[httpx.Client]:
     """A plain HTTP client, for requests the typed clients deliberately do not make."""
-    with httpx.Client(timeout=TIMEOUT_S, verify=tls()) as client:
+    with httpx.Client(timeout=TIMEOUT_S, verify=tls(), event_hooks=polite_hooks) as client:
         yield client
 
 
 @pytest.fixture
-def desk_api(api_url: str, desk_token: str) -> Iterator[DeskApi]:
+def desk_api(api_url: str, desk_token: str, polite_hooks: Hooks) -> Iterator[DeskApi]:
     """The backend API as the signed-in test user."""
-    client = DeskApi(api_url, desk_token)
+    client = DeskApi(api_url, desk_token, polite_hooks)
     yield client
     client.close()
 
 
 @pytest.fixture
-def anonymous_api(api_url: str) -> Iterator[DeskApi]:
+def anonymous_api(api_url: str, polite_hooks: Hooks) -> Iterator[DeskApi]:
     """The backend API without a token."""
-    client = DeskApi(api_url)
+    client = DeskApi(api_url, event_hooks=polite_hooks)
     yield client
     client.close()
 

@@ -154,6 +154,12 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"QE_RUN_MODE={run_mode!r} is not one of {', '.join(RUN_MODES)}")
     if release and not config.getoption("run_mode") and not os.environ.get("QE_RUN_MODE"):
         run_mode = "release"
+    target_mode = any(getattr(config.option, name, None) for name in ("base_url", "target"))
+    if target_mode and (config.getoption("run_mode") == "release" or release):
+        raise pytest.UsageError(
+            "a target run (--base-url/--target) is never a release sign-off: drop --run-mode "
+            "release/--release, or sign off on a bundled run (make signoff)"
+        )
     # Only the command line is strict: CI exports QE_RUN_MODE=release for the whole job, including
     # runs of the project's own tests that never render a sign-off.
     if config.getoption("run_mode") == "release" and not release:
