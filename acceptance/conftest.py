@@ -19,9 +19,10 @@ import jwt
 import pytest
 from playwright.sync_api import Page
 
-from acceptance.clients import TIMEOUT_S, DeskApi, Hooks, SentrySink, StubControl, login, tls
+from acceptance.clients import TIMEOUT_S, DeskApi, Hooks, SentrySink, StubControl, tls
 from fixtures.harness import UPSTREAM_FAULT_STATUSES
 from fixtures.serverlog import LogWatch
+from fixtures.session import DeskSession, SignInError
 
 # The seed's policy: a browser scenario gets three more attempts; API and environment checks none,
 # because they are deterministic and a retry would only hide a real fault.
@@ -90,10 +91,21 @@ def _group_fault_line(line: str) -> bool:
 
 
 @pytest.fixture(scope="session")
-def desk_token(api_url: str, desk_credentials: Any, polite_hooks: Hooks) -> str:
-    """A short-lived bearer token for the test user, fetched once per run."""
-    answer = login(api_url, desk_credentials.username, desk_credentials.password, polite_hooks)
-    return str(answer["access_token"])
+def api_session(api_url: str, desk_credentials: Any, polite_hooks: Hooks) -> DeskSession:
+    """The test user's API session: one sign-in, renewed when its token nears expiry."""
+    return DeskSession(
+        api_url, desk_credentials.username, desk_credentials.password, event_hooks=polite_hooks
+    )
+
+
+@pytest.fixture
+def desk_token(api_session: DeskSession) -> str:
+    """A bearer token for the test user, asked for per test: tokens are short-lived (15 min for
+    the bundled backend) and a run may last longer, so one near expiry is renewed first."""
+    try:
+        return api_session.token()
+    except SignInError as exc:
+        pytest.fail(str(exc), pytrace=False)
 
 
 @pytest.fixture
