@@ -168,11 +168,25 @@ def run_once(number: int, out_dir: Path, extra: Sequence[str]) -> RunOutcome:
             # The run's own session: the harness's servers die with it (parent-death signal).
             os.killpg(proc.pid, signal.SIGKILL)
             code = proc.wait()
+        except BaseException:
+            # Interrupted soak: end the run as a cancelled CI job would (SIGINT may be ignored
+            # by a soak started in the background).
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+            raise
     duration = time.monotonic() - began
     load = os.getloadavg()[0]
     path = out_dir / "results.json"
     results = json.loads(path.read_text()) if path.exists() else None
     return outcome_from(number, results, duration, load, code)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -190,6 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--runs must be >= 1 and --hogs >= 0")
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = (args.out or REPO_ROOT / "reports" / "out" / "soak" / stamp).resolve()
+    signal.signal(signal.SIGTERM, _interrupt)
     hogs = start_hogs(args.hogs)
     print(f"soak: {args.runs} runs, {args.hogs} hog(s) (pids {[h.pid for h in hogs]}); out {out}")
     runs: list[RunOutcome] = []
