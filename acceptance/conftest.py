@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,7 @@ from acceptance.clients import TIMEOUT_S, DeskApi, Hooks, SentrySink, StubContro
 from fixtures.harness import UPSTREAM_FAULT_STATUSES
 from fixtures.serverlog import LogWatch
 from fixtures.session import DeskSession, SignInError
+from reports.plugin import run_mode
 
 # The seed's policy: a browser scenario gets three more attempts; API and environment checks none,
 # because they are deterministic and a retry would only hide a real fault.
@@ -47,6 +49,31 @@ SERVER_LOG_FIXTURES = frozenset({"backend_log", "server_logs"})
 # test never asks for market data, and asserts its own answers itself), so they are not held
 # against it.
 MARKET_DATA_PATHS = ("/api/options/", "/api/positions")
+# CI is a regression gate: the same seed every run, so a fuzz finding is a change in the app, not
+# luck. Nightly and release runs draw a fresh seed to explore; every run records the one it used.
+FUZZ_CI_SEED = 20261129
+# API-10's generated cases per operation and generation mode: CI keeps it to seconds, nightly
+# explores.
+CASES_PER_OPERATION = {"ci": 8, "nightly": 150, "release": 40}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("qe", "QE acceptance harness")
+    group.addoption(
+        "--fuzz-seed",
+        type=int,
+        default=None,
+        help=f"API-10's fuzzing seed, to replay a failure (default: {FUZZ_CI_SEED} in ci mode, "
+        "a fresh one per nightly or release run)",
+    )
+    group.addoption(
+        "--fuzz-cases",
+        type=int,
+        default=None,
+        help="API-10's generated cases per operation and mode (default by run mode: "
+        + ", ".join(f"{mode} {n}" for mode, n in CASES_PER_OPERATION.items())
+        + ")",
+    )
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -96,6 +123,24 @@ def api_session(api_url: str, desk_credentials: Any, polite_hooks: Hooks) -> Des
     return DeskSession(
         api_url, desk_credentials.username, desk_credentials.password, event_hooks=polite_hooks
     )
+
+
+@dataclass(frozen=True)
+class FuzzPlan:
+    seed: int
+    cases_per_operation: int
+    run_mode: str
+
+
+@pytest.fixture(scope="session")
+def fuzz_plan(pytestconfig: pytest.Config) -> FuzzPlan:
+    """API-10's seed and case count: from --fuzz-seed/--fuzz-cases, else by run mode."""
+    mode = run_mode(pytestconfig)
+    seed = pytestconfig.getoption("fuzz_seed")
+    if seed is None:
+        seed = FUZZ_CI_SEED if mode == "ci" else secrets.randbelow(2**32)
+    cases = pytestconfig.getoption("fuzz_cases") or CASES_PER_OPERATION[mode]
+    return FuzzPlan(seed, cases, mode)
 
 
 @pytest.fixture

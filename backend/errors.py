@@ -38,6 +38,8 @@ class ApiError(Exception):
 
 
 _HTTP_CODES = {
+    # FastAPI's own 400: a body it cannot even parse (not JSON, not UTF-8).
+    400: "invalid_request",
     401: "not_authenticated",
     403: "forbidden",
     404: "not_found",

@@ -124,6 +124,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def run_mode(config: pytest.Config) -> str:
+    """This run's mode (ci / nightly / release), as the results plugin settled it."""
+    state = config.stash.get(state_key, None)
+    return state.run_mode if state is not None else "ci"
+
+
 def _path(config: pytest.Config, value: str | None, default: Path) -> Path:
     if value is None:
         return default

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from backend.dependencies import SettingsDep
 from backend.errors import ApiError
+from backend.schemas import error_responses
 from backend.security import check_password, issue_token
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -25,7 +26,7 @@ class TokenResponse(BaseModel):
     expires_in: int
 
 
-@router.post("/login")
+@router.post("/login", responses=error_responses(400, 401, 422))
 async def create_token(body: LoginRequest, settings: SettingsDep) -> TokenResponse:
     if not check_password(settings.users, body.username, body.password):
         raise ApiError(

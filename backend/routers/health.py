@@ -7,11 +7,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from backend import __version__
+from backend.schemas import Health
 
 router = APIRouter(prefix="/api/health", tags=["health"])
 
 
-@router.get("")
+@router.get("", response_model=None, responses={200: {"model": Health}})
 async def read_health(request: Request) -> dict[str, Any]:
     state = request.app.state
     return {

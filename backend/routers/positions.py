@@ -18,20 +18,25 @@ from sse_starlette import EventSourceResponse
 
 from backend.book import PositionBook, marks_of
 from backend.dependencies import BookDep, CurrentUser, SettingsDep, TradierDep
+from backend.schemas import STREAM_RESPONSE, UPSTREAM_ERRORS, Positions, error_responses
 from backend.telemetry import log_event
 from backend.tradier import TradierClient, TradierError
 
 HEARTBEAT_S = 2
 
-router = APIRouter(prefix="/api/positions", tags=["positions"])
+router = APIRouter(
+    prefix="/api/positions",
+    tags=["positions"],
+    responses=error_responses(401, *UPSTREAM_ERRORS),
+)
 
 
-@router.get("")
+@router.get("", response_model=None, responses={200: {"model": Positions}})
 async def list_positions(user: CurrentUser, book: BookDep, tradier: TradierDep) -> dict[str, Any]:
     return await book.snapshot(user, tradier)
 
 
-@router.get("/stream")
+@router.get("/stream", response_class=EventSourceResponse, responses=STREAM_RESPONSE)
 async def stream_positions(
     request: Request,
     user: CurrentUser,

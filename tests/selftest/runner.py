@@ -10,14 +10,18 @@ verdicts are read back from each run's ``results.json``:
   advisory item that did not pass);
 - each regression must give NO-GO with every one of its ``expected_items`` failed.
 
-Runs are sequential: one suite run already keeps two cores busy. Regression runs pass
-``--force-reruns 1`` by default (see ``REGRESSION_RERUNS``); the clean run keeps the suite's own
-reruns policy, because a clean GO is only meaningful under the policy releases are judged by.
+Runs go in parallel (``--jobs``, default ``DEFAULT_JOBS``), each on its own free ports, output
+and state folders: a suite run spends much of its time waiting (servers starting, the browser,
+conditions polled to a deadline), so a few of them share two cores well. Every run is still a
+whole suite run, judged alone. Regression runs pass ``--force-reruns 1`` by default (see
+``REGRESSION_RERUNS``); the clean run keeps the suite's own reruns policy, because a clean GO is
+only meaningful under the policy releases are judged by.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -25,9 +29,12 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -46,6 +53,15 @@ REGRESSION_RERUNS = 1
 # only a hung run gets here.
 RUN_TIMEOUT_S = 900.0
 GO, WARN, NO_GO = "GO", "GO WITH WARNINGS", "NO-GO"
+# Parallel suite runs: measured on 2 cores (tests/selftest/README.md), three overlap one run's
+# waits with the others' work without starving the browser scenarios' own deadlines.
+DEFAULT_JOBS = 3
+# An interrupted run gets this long to tear its servers down before its process group is killed.
+INTERRUPT_GRACE_S = 20.0
+
+# The process groups of the suite runs under way, so an interrupt can end them all.
+_running: set[int] = set()
+_running_lock = threading.Lock()
 
 
 class PatchError(RuntimeError):
@@ -209,23 +225,23 @@ def run_acceptance(
     command = acceptance_command(
         app_dir, out_dir, python=python, force_reruns=force_reruns, extra_args=extra_args
     )
-    env = {k: v for k, v in os.environ.items() if k not in ("QE_RUN_MODE", "QE_HISTORY_DIR")}
+    env = _run_env(pycache or out_dir / "pycache")
     # Own state folder: this run's server records stay apart from any other run in the checkout.
     env["QE_STATE_DIR"] = str(out_dir / "state")
-    # Bytecode of every process of the run goes under out_dir (none into the repository), and
-    # where it lands shows which source tree the servers really imported (copy_was_run).
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env["PYTHONPYCACHEPREFIX"] = str(pycache or out_dir / "pycache")
     started = time.monotonic()
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            command,
-            cwd=REPO_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    with (
+        log_path.open("wb") as log,
+        _tracked(
+            subprocess.Popen(
+                command,
+                cwd=REPO_ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        ) as proc,
+    ):
         try:
             returncode = proc.wait(timeout=timeout_s)
             timed_out = False
@@ -235,6 +251,63 @@ def run_acceptance(
             returncode = proc.wait()
             timed_out = True
     return RunResult(returncode, time.monotonic() - started, out_dir, log_path, timed_out)
+
+
+def _run_env(pycache: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("QE_RUN_MODE", "QE_HISTORY_DIR")}
+    # Bytecode of every process of the run goes under ``pycache`` (none into the repository), and
+    # where it lands shows which source tree the servers really imported (copy_was_run).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(pycache)
+    return env
+
+
+# What the servers import: compiled once before the runs start together (warm_bytecode).
+SERVER_MODULES = ("backend.main", "backend.prelaunch", "frontend.server", "stubs.tradier")
+
+
+def warm_bytecode(pycache: Path, python: str = sys.executable) -> None:
+    """Compile the libraries every run imports into ``pycache``, once, before the runs start.
+
+    A fresh bytecode folder makes each process compile FastAPI, pydantic, Playwright, ... on
+    first import; runs started together would all do it at once and a server could miss its
+    ready deadline for it. The app itself is imported from the repository here, its bytecode is
+    filed under the repository's path, so ``copy_was_run`` still sees only what the runs import.
+    """
+    imports = "; ".join(f"import {module}" for module in SERVER_MODULES)
+    subprocess.run(
+        [python, "-c", imports], cwd=REPO_ROOT, env=_run_env(pycache), capture_output=True
+    )
+
+
+@contextmanager
+def _tracked(proc: subprocess.Popen[bytes]) -> Iterator[subprocess.Popen[bytes]]:
+    with _running_lock:
+        _running.add(proc.pid)
+    try:
+        yield proc
+    finally:
+        with _running_lock:
+            _running.discard(proc.pid)
+
+
+def stop_running_runs(grace_s: float = INTERRUPT_GRACE_S) -> None:
+    """Interrupt every suite run under way (SIGINT: the harness tears its servers down), then
+    kill the process groups still alive after ``grace_s``. Each run has its own session, so a
+    Ctrl-C at the terminal does not reach them by itself."""
+    with _running_lock:
+        groups = list(_running)
+    for pgid in groups:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pgid, signal.SIGINT)
+    deadline = time.monotonic() + grace_s
+    while groups and time.monotonic() < deadline:
+        with _running_lock:
+            groups = [pgid for pgid in groups if pgid in _running]
+        time.sleep(0.2)
+    for pgid in groups:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pgid, signal.SIGKILL)
 
 
 def judge(
@@ -294,13 +367,16 @@ def format_table(rows: Sequence[Judgement]) -> str:
     return "\n".join(text)
 
 
-def harness_supports_app_dir(python: str = sys.executable) -> bool:
-    """Whether the acceptance harness has the ``--app-dir`` option the self-test relies on."""
+def harness_supports_app_dir(python: str = sys.executable, pycache: Path | None = None) -> bool:
+    """Whether the acceptance harness has the ``--app-dir`` option the self-test relies on.
+
+    With ``pycache``, this loads pytest and every plugin of the runs, compiled into it."""
     done = subprocess.run(
         [python, "-m", "pytest", "acceptance", "--help"],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
+        env=_run_env(pycache) if pycache is not None else None,
     )
     return "--app-dir" in done.stdout
 
@@ -349,6 +425,49 @@ def copy_was_run(app_dir: Path, pycache: Path) -> bool:
     return all((mirror / name).is_dir() for name in APP_DIRS)
 
 
+def run_plan(
+    plan: Sequence[tuple[str, Path | None, tuple[str, ...]]],
+    workdir: Path,
+    *,
+    jobs: int,
+    python: str = sys.executable,
+    force_reruns: int | None = REGRESSION_RERUNS,
+) -> list[Judgement]:
+    """Run every ``(name, patch, expected)`` of ``plan``, ``jobs`` at a time; rows in plan order.
+
+    Each finished run is reported on a line as it ends."""
+    rows: dict[str, Judgement] = {}
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="selftest") as pool:
+        futures = {
+            pool.submit(
+                run_one,
+                name,
+                patch,
+                expected,
+                workdir,
+                python=python,
+                force_reruns=None if name == CLEAN else force_reruns,
+            ): name
+            for name, patch, expected in plan
+        }
+        try:
+            for done, future in enumerate(as_completed(futures), 1):
+                row = future.result()
+                rows[row.name] = row
+                print(
+                    f"selftest: [{done}/{len(plan)}] {row.name}: {row.verdict} "
+                    f"({'OK' if row.ok else 'NOT OK'}, {row.duration_s or 0:.0f}s)",
+                    flush=True,
+                )
+        except KeyboardInterrupt:
+            # Before the pool's exit waits for its threads, which wait for their runs.
+            pool.shutdown(wait=False, cancel_futures=True)
+            print("\nselftest: interrupted; stopping the runs under way", file=sys.stderr)
+            stop_running_runs()
+            raise
+    return [rows[name] for name, _, _ in plan]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tests.selftest",
@@ -370,6 +489,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=REGRESSION_RERUNS,
         help=f"reruns of a failing test in regression runs "
         f"(default {REGRESSION_RERUNS}; the clean run keeps the suite's policy)",
+    )
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=int(os.environ.get("QE_SELFTEST_JOBS", DEFAULT_JOBS)),
+        help=f"suite runs at a time (env QE_SELFTEST_JOBS; default {DEFAULT_JOBS})",
     )
     parser.add_argument(
         "--workdir",
@@ -398,13 +524,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     selected = [r for r in regressions if not args.only or r.name in args.only]
     run_clean = not args.no_clean and (not args.only or CLEAN in args.only)
 
-    if not harness_supports_app_dir(args.python):
-        print(
-            "selftest: the acceptance harness has no --app-dir option, so it cannot run a copy "
-            "of the app; nothing was run.",
-            file=sys.stderr,
-        )
-        return 2
     for reg in selected:  # patch rot shows before any slow run
         try:
             with tempfile.TemporaryDirectory(prefix="qe-selftest-check-") as scratch:
@@ -415,26 +534,31 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="qe-selftest-"))
     workdir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    # Both load what every run loads, compiled once into the runs' shared bytecode folder.
+    if not harness_supports_app_dir(args.python, pycache=workdir / "pycache"):
+        print(
+            "selftest: the acceptance harness has no --app-dir option, so it cannot run a copy "
+            "of the app; nothing was run.",
+            file=sys.stderr,
+        )
+        return 2
+    warm_bytecode(workdir / "pycache", args.python)
     plan: list[tuple[str, Path | None, tuple[str, ...]]] = [(CLEAN, None, ())] if run_clean else []
     plan += [(r.name, r.patch, r.expected_items) for r in selected]
-    print(f"selftest: {len(plan)} run(s), work folder {workdir}", flush=True)
-    rows = []
-    started = time.monotonic()
-    for index, (name, patch, expected) in enumerate(plan, 1):
-        print(f"selftest: [{index}/{len(plan)}] {name} ...", end=" ", flush=True)
-        row = run_one(
-            name,
-            patch,
-            expected,
-            workdir,
-            python=args.python,
-            force_reruns=None if name == CLEAN else args.force_reruns,
+    jobs = max(1, min(args.jobs, len(plan)))
+    print(
+        f"selftest: {len(plan)} run(s), {jobs} at a time, work folder {workdir} "
+        f"(ready in {time.monotonic() - started:.0f}s)",
+        flush=True,
+    )
+    try:
+        rows = run_plan(
+            plan, workdir, jobs=jobs, python=args.python, force_reruns=args.force_reruns
         )
-        print(
-            f"{row.verdict} ({'OK' if row.ok else 'NOT OK'}, {row.duration_s or 0:.0f}s)",
-            flush=True,
-        )
-        rows.append(row)
+    except KeyboardInterrupt:
+        print(f"selftest: partial outputs kept in {workdir}", file=sys.stderr)
+        return 130
     total = time.monotonic() - started
     print()
     print(format_table(rows))

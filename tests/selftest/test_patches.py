@@ -4,6 +4,7 @@ right. These run in every ``make test``, so a change to the app that rots a patc
 from __future__ import annotations
 
 import subprocess
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -196,3 +197,42 @@ def test_patches_apply_with_git_where_patch_is_not_installed(
 
     path = runner.patched_paths(REGRESSIONS[0].patch)[0]
     assert (app / path).read_bytes() != (runner.REPO_ROOT / path).read_bytes()
+
+
+def test_runs_go_in_parallel_and_rows_keep_the_plan_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two runs must be under way at once to pass the barrier; one at a time would break it.
+    both_running = threading.Barrier(2, timeout=10)
+    second_done = threading.Event()
+
+    def fake_run_one(name: str, patch: Path | None, expected: Any, workdir: Path, **_: Any):
+        both_running.wait()
+        if name == "first":  # finishes last
+            assert second_done.wait(timeout=10)
+        row = runner.Judgement(name, "NO-GO", tuple(expected), tuple(expected), True)
+        second_done.set()
+        return row
+
+    monkeypatch.setattr(runner, "run_one", fake_run_one)
+    plan = [("first", None, ("API-01",)), ("second", None, ("API-02",))]
+
+    rows = runner.run_plan(plan, tmp_path, jobs=2)
+
+    assert [row.name for row in rows] == ["first", "second"]
+
+
+def test_an_interrupt_stops_every_run_under_way(tmp_path: Path) -> None:
+    procs = [subprocess.Popen(["sleep", "60"], start_new_session=True) for _ in range(2)]
+    try:
+        for proc in procs:
+            runner._running.add(proc.pid)
+
+        runner.stop_running_runs(grace_s=0.5)
+
+        assert all(proc.wait(timeout=10) != 0 for proc in procs)
+    finally:
+        for proc in procs:
+            runner._running.discard(proc.pid)
+            if proc.poll() is None:
+                proc.kill()

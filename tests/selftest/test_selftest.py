@@ -18,8 +18,12 @@ REGRESSIONS = runner.load_regressions()
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One folder for every run of the module, so they share compiled bytecode (runner.run_one)."""
-    assert runner.harness_supports_app_dir(), "pytest acceptance has no --app-dir option"
-    return tmp_path_factory.mktemp("selftest")
+    workdir = tmp_path_factory.mktemp("selftest")
+    assert runner.harness_supports_app_dir(pycache=workdir / "pycache"), (
+        "pytest acceptance has no --app-dir option"
+    )
+    runner.warm_bytecode(workdir / "pycache")
+    return workdir
 
 
 def _explain(row: runner.Judgement, workdir: Path) -> str:
