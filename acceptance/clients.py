@@ -119,6 +119,22 @@ class StubControl:
     def reset(self) -> None:
         self.http.post("/__control/reset").raise_for_status()
 
+    def symbols(self) -> list[str]:
+        """Every underlying the stub lists."""
+        response = self.http.get("/__control/market")
+        response.raise_for_status()
+        return list(response.json()["symbols"])
+
+    def market(self, symbol: str, expiration: str | None = None) -> dict[str, Any]:
+        """The stub's canonical market for one expiration (nearest when None): its underlying
+        ``quote``, ``expirations`` and ``options`` with greeks, exactly as it serves them, always
+        as lists."""
+        params = {"symbol": symbol, **({"expiration": expiration} if expiration else {})}
+        response = self.http.get("/__control/market", params=params)
+        response.raise_for_status()
+        answer: dict[str, Any] = response.json()
+        return answer
+
     def requests(self) -> list[dict[str, Any]]:
         response = self.http.get("/__control/requests")
         response.raise_for_status()

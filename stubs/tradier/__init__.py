@@ -22,7 +22,11 @@ otherwise ``401`` with the plain-text body ``Invalid Access Token``). Symbols ar
     A missing required parameter -> 400, plain text ``Missing required parameter: <name>``.
 
 Data: SPY, QQQ (ETFs), AAPL, TSLA (stocks) with 6 weekly Friday expirations ("weeklys") plus the
-next 4 third-Friday monthlies ("standard"); ONEX with exactly one (standard) expiration. Strikes:
+next 4 third-Friday monthlies ("standard"); ONEX with exactly one (standard) expiration; and the
+awkward corners: WMT (half-dollar strikes across 97.50 | 100.00, thinly traded), SPX (an index with
+no bid/ask, 201 four-digit strikes), SOLO (one expiration, one strike, a call only). A contract
+nobody traded has last/change/open/high/low/close/prevclose null; with a zero bid too, its greeks
+are null (Tradier's shapes). Strikes:
 a fixed grid around the as-of spot (SPY/QQQ/AAPL every 5, TSLA every 10, ONEX every 2.5; 25 or 21
 strikes). Prices and greeks are Black-Scholes-Merton with a deterministic smile; bid < ask always,
 in cents, around the model price; volume, open interest, sizes and ``last`` (between bid and ask)
@@ -51,6 +55,10 @@ Control API (no auth; not part of Tradier)
         the next request. -> the new Tradier quote object of the underlying (404 unknown symbol,
         422 otherwise invalid).
     POST /__control/reset   clears faults, quote moves and the request log -> {"ok": true}
+    GET  /__control/market[?symbol=SPY[&expiration=YYYY-MM-DD]]
+        no symbol -> {"symbols": [...]}; else the canonical market of one expiration (nearest by
+        default): {"symbol", "as_of", "expirations", "expiration", "quote", "options"}, exactly
+        what the market-data routes serve now, lists never collapsed (404 if unknown)
     GET  /__control/requests
         {"requests": [{"method", "path", "query": {name: value}, "status", "auth":
         "valid"|"invalid"|"missing", "fault": <fault id or null>, "at": ISO-8601 UTC}]}

@@ -306,6 +306,32 @@ async def get_requests(request: Request) -> Response:
     return JSONResponse({"requests": _state(request).requests.entries()})
 
 
+async def get_market(request: Request) -> Response:
+    """The canonical market: what the market-data routes serve for the same state, quirks undone
+    (lists stay lists), so a test can derive the expected answer of the app on top of it."""
+    state = _state(request)
+    symbol = request.query_params.get("symbol", "").strip().upper()
+    if not symbol:
+        return JSONResponse({"symbols": list(market.UNDERLYINGS)})
+    if symbol not in market.UNDERLYINGS:
+        return JSONResponse({"detail": f"unknown symbol {symbol}"}, status_code=404)
+    dates = market.expirations(symbol, state.as_of)
+    asked = request.query_params.get("expiration")
+    expiration = _parse_date(asked) if asked else dates[0]
+    if expiration not in dates:
+        return JSONResponse({"detail": f"{symbol} has no expiration {asked}"}, status_code=404)
+    return JSONResponse(
+        {
+            "symbol": symbol,
+            "as_of": state.as_of.isoformat(),
+            "expirations": [d.isoformat() for d in dates],
+            "expiration": expiration.isoformat(),
+            "quote": market.underlying_quote(symbol, state.spot(symbol), state.as_of),
+            "options": market.chain(symbol, expiration, state.spot(symbol), state.as_of, True),
+        }
+    )
+
+
 def create_app(state: StubState) -> ASGIApp:
     routes = [
         Route("/v1/markets/options/expirations", get_expirations, methods=["GET"]),
@@ -317,6 +343,7 @@ def create_app(state: StubState) -> ASGIApp:
         Route("/__control/quote", post_quote, methods=["POST"]),
         Route("/__control/reset", post_reset, methods=["POST"]),
         Route("/__control/requests", get_requests, methods=["GET"]),
+        Route("/__control/market", get_market, methods=["GET"]),
     ]
     app = Starlette(routes=routes)
     app.state.stub = state

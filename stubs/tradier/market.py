@@ -38,6 +38,7 @@ class Underlying:
     half_tick: float  # underlying half spread
     liquidity: int  # option volume scale near the money
     single_expiration: bool = False
+    option_types: tuple[str, ...] = ("call", "put")  # the sides listed (a thin name lists one)
 
 
 UNDERLYINGS: dict[str, Underlying] = {
@@ -62,6 +63,31 @@ UNDERLYINGS: dict[str, Underlying] = {
             0.02,
             400,
             True,
+        ),
+        # The awkward corners of a real market, so a bug that shows only there is caught:
+        # strikes across a digit boundary (97.50 -> 100.00) on half-dollar steps, far strikes
+        # nobody traded (last null, greeks null, zero bid) ...
+        Underlying("WMT", "Walmart Inc", "stock", 98.64, 2.5, 14, 0.24, 0.009, 0.02, 0.01, 260),
+        # ... a very long chain of four-digit strikes on an index (no bid/ask of its own) ...
+        Underlying(
+            "SPX", "S&P 500 Index", "index", 6021.87, 5.0, 100, 0.14, 0.013, 0.004, 0.0, 30000
+        ),
+        # ... and a single listed contract: one expiration, one strike, a call only, so every
+        # Tradier list of it arrives as a bare object or string.
+        Underlying(
+            "SOLO",
+            "Solo Listing Corp",
+            "stock",
+            17.42,
+            2.5,
+            0,
+            0.45,
+            0.0,
+            0.06,
+            0.02,
+            90,
+            True,
+            ("call",),
         ),
     )
 }
@@ -193,7 +219,7 @@ def _option(
     open_interest = int(volume * (2 + 8 * h[3])) + int(50 * h[4] * u.liquidity / 1000)
     opened = _cents(max(0.01, prevclose * (1 + (h[5] - 0.5) * 0.1)))
     traded_ms = _market_close_ms(as_of) - int(h[6] * 600_000)
-    return {
+    option = {
         "symbol": occ,
         "description": f"{symbol} {expiration:%b} {expiration.day} {expiration.year} "
         f"${strike:.2f} {option_type.capitalize()}",
@@ -243,6 +269,18 @@ def _option(
             "updated_at": f"{as_of.isoformat()} 19:59:00",
         },
     }
+    return _untraded(option) if volume == 0 else option
+
+
+def _untraded(option: dict[str, Any]) -> dict[str, Any]:
+    """Tradier's answer for a contract nobody traded: no last, no day range, no change; and with
+    no bid either, no greeks at all (``"greeks": null``)."""
+    blank = ("last", "change", "change_percentage", "open", "high", "low", "close", "prevclose")
+    option = {**option, **dict.fromkeys(blank), "trade_date": 0, "last_volume": 0}
+    option["average_volume"] = 0
+    if option["bid"] == 0:
+        option["greeks"] = None
+    return option
 
 
 def _without_greeks(option: dict[str, Any]) -> dict[str, Any]:
@@ -259,7 +297,7 @@ def option_quote(
     root, expiration, option_type, strike = parsed
     if root not in UNDERLYINGS or expiration not in expirations(root, as_of):
         return None
-    if strike not in strikes(root):
+    if strike not in strikes(root) or option_type not in UNDERLYINGS[root].option_types:
         return None
     option = _option(root, expiration, option_type, strike, spot_of[root], as_of)
     return dict(option) if with_greeks else _without_greeks(option)
@@ -274,7 +312,7 @@ def chain(
     options = [
         _option(symbol, expiration, option_type, strike, spot, as_of)
         for strike in strikes(symbol)
-        for option_type in ("call", "put")
+        for option_type in UNDERLYINGS[symbol].option_types
     ]
     return [dict(o) if with_greeks else _without_greeks(o) for o in options]
 
@@ -293,7 +331,7 @@ def underlying_quote(symbol: str, last: float, as_of: dt.date) -> dict[str, Any]
     change = _cents(last - prevclose)
     volume = int(u.liquidity * 1000 * (0.6 + 0.8 * h[2]))
     traded_ms = _market_close_ms(as_of) - int(h[3] * 60_000)
-    return {
+    quote = {
         "symbol": symbol,
         "description": u.description,
         "exch": "P" if u.type == "etf" else "Q",
@@ -322,3 +360,6 @@ def underlying_quote(symbol: str, last: float, as_of: dt.date) -> dict[str, Any]
         "ask_date": traded_ms,
         "root_symbols": symbol,
     }
+    if u.type == "index":  # an index is computed, not traded: Tradier gives it no bid, ask or size
+        quote.update(bid=None, ask=None, bidsize=0, asksize=0, volume=0, last_volume=0)
+    return quote

@@ -393,3 +393,75 @@ def test_stdout_has_a_startup_line_and_request_lines_and_never_the_token(
     assert (startup["pid"], startup["port"]) == (tradier_stub.proc.pid, tradier_stub.port)
     assert request_lines()[-1].keys() >= {"method", "path", "status", "duration_ms"}
     assert TOKEN not in tradier_stub.log()
+
+
+# --- the awkward corners of the market ---------------------------------------------------------
+
+
+def nearest_chain(market: httpx.Client, symbol: str) -> Any:
+    expirations = market.get(EXPIRATIONS, params={"symbol": symbol}).json()["expirations"]["date"]
+    first = expirations if isinstance(expirations, str) else expirations[0]
+    return chain(market, symbol, expiration=first)["options"]["option"]
+
+
+def test_strikes_cross_a_digit_boundary_on_half_dollar_steps(market: httpx.Client) -> None:
+    strikes = sorted({o["strike"] for o in nearest_chain(market, "WMT")})
+
+    assert 97.5 in strikes and 100.0 in strikes
+    assert strikes.index(100.0) == strikes.index(97.5) + 1
+
+
+def test_an_untraded_contract_has_no_last_and_without_a_bid_no_greeks(
+    market: httpx.Client,
+) -> None:
+    options = nearest_chain(market, "WMT")
+    untraded = [o for o in options if o["volume"] == 0]
+
+    assert untraded and all(o["last"] is None and o["change"] is None for o in untraded)
+    assert any(o["bid"] == 0 and o["greeks"] is None for o in untraded)
+    assert all(o["greeks"] is not None for o in options if o["volume"] or o["bid"])
+
+
+def test_a_long_chain_has_hundreds_of_four_digit_strikes(market: httpx.Client) -> None:
+    strikes = {o["strike"] for o in nearest_chain(market, "SPX")}
+
+    assert len(strikes) > 200 and min(strikes) >= 1000
+
+
+def test_an_index_quote_has_no_bid_or_ask(market: httpx.Client) -> None:
+    quote = market.get(QUOTES, params={"symbols": "SPX"}).json()["quotes"]["quote"]
+
+    assert (quote["type"], quote["bid"], quote["ask"]) == ("index", None, None)
+    assert isinstance(quote["last"], float)
+
+
+def test_a_single_contract_arrives_as_bare_objects(market: httpx.Client) -> None:
+    dates = market.get(EXPIRATIONS, params={"symbol": "SOLO"}).json()["expirations"]["date"]
+    option = chain(market, "SOLO", expiration=dates)["options"]["option"]
+
+    assert isinstance(dates, str)
+    assert isinstance(option, dict) and option["option_type"] == "call"
+
+
+@pytest.mark.parametrize("symbol", ["SPY", "WMT", "SOLO"])
+def test_the_control_market_is_what_the_market_routes_serve(
+    market: httpx.Client, control: httpx.Client, symbol: str
+) -> None:
+    control.post("/__control/quote", json={"symbol": symbol, "move": 0.37}).raise_for_status()
+
+    canonical = control.get("/__control/market", params={"symbol": symbol}).json()
+
+    served = nearest_chain(market, symbol)
+    assert canonical["options"] == (served if isinstance(served, list) else [served])
+    assert (
+        canonical["quote"]
+        == market.get(QUOTES, params={"symbols": symbol}).json()["quotes"]["quote"]
+    )
+    assert canonical["expiration"] == canonical["expirations"][0]
+
+
+def test_the_control_market_lists_symbols_and_refuses_unknown_ones(control: httpx.Client) -> None:
+    assert {"SPY", "WMT", "SPX", "SOLO"} <= set(control.get("/__control/market").json()["symbols"])
+    assert control.get("/__control/market", params={"symbol": "ZZZZ"}).status_code == 404
+    answer = control.get("/__control/market", params={"symbol": "SPY", "expiration": "2001-01-05"})
+    assert answer.status_code == 404
