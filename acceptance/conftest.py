@@ -20,6 +20,7 @@ import jwt
 import pytest
 from playwright.sync_api import Page
 
+from acceptance import oracle
 from acceptance.clients import TIMEOUT_S, DeskApi, Hooks, SentrySink, StubControl, tls
 from fixtures.harness import UPSTREAM_FAULT_STATUSES
 from fixtures.serverlog import LogWatch
@@ -39,7 +40,7 @@ MARKET_DATA_GROUP = "market-data"
 # Fixtures through which a test reads or changes market data; a test that reaches market data
 # otherwise carries the group's marker itself.
 MARKET_DATA_FIXTURES = frozenset(
-    {"stub_control", "desk_api", "page", "context", "new_context", "options_page"}
+    {"stub_control", "desk_api", "market_oracle", "page", "context", "new_context", "options_page"}
 )
 # Tests that assert on what the servers logged during them join the group too: the log is shared,
 # and another worker's requests would land in their window.
@@ -166,6 +167,47 @@ def desk_api(api_url: str, desk_token: str, polite_hooks: Hooks) -> Iterator[Des
     client = DeskApi(api_url, desk_token, polite_hooks)
     yield client
     client.close()
+
+
+@dataclass
+class MarketOracle:
+    """What the app must show, from the contract's rules (acceptance/oracle.py) applied to the
+    quotes and greeks the stub served. In target mode no upstream can be read: the API's own
+    answers stand in (a weaker check, stated by ``independent``)."""
+
+    api: DeskApi
+    stub: StubControl | None
+
+    @property
+    def independent(self) -> bool:
+        return self.stub is not None
+
+    def chain(self, symbol: str, expiration: str | None = None) -> dict[str, Any]:
+        """The chain document the API must answer and the page must show."""
+        if self.stub is None:
+            return self.api.chain(symbol, expiration)
+        return oracle.expected_chain(self.stub.market(symbol, expiration))
+
+    def positions(self) -> list[dict[str, Any]]:
+        """The signed-in user's positions, each marked and valued by the rules."""
+        positions = self.api.positions()["positions"]
+        if self.stub is None:
+            return list(positions)
+        expected = []
+        for position in positions:
+            served = self.stub.market(position["underlying"], position["expiration"])
+            option = next(o for o in served["options"] if o["symbol"] == position["symbol"])
+            expected.append({**position, **oracle.expected_position(position, option)})
+        return expected
+
+
+@pytest.fixture
+def market_oracle(desk_api: DeskApi, stub_server: Any) -> Iterator[MarketOracle]:
+    """The independent oracle (see ``MarketOracle``); reads the stub, never changes it."""
+    stub = StubControl(stub_server.url) if stub_server is not None else None
+    yield MarketOracle(desk_api, stub)
+    if stub is not None:
+        stub.close()
 
 
 @pytest.fixture

@@ -22,8 +22,14 @@ def delta(value: float | None) -> str:
     return MISSING if value is None else f"{value:.3f}"
 
 
-def option_cells(side: str, option: dict) -> dict[str, str]:
-    """The cells of one side ("call" or "put") of a chain row, as the page must show them."""
+def pnl(value: float | None) -> str:
+    return MISSING if value is None else f"{value:+,.2f}"
+
+
+def option_cells(side: str, option: dict | None) -> dict[str, str]:
+    """The cells of one side ("call" or "put") of a chain row, as the page must show them (a side
+    the chain does not list shows every cell as missing)."""
+    option = option or {}
     return {
         f"{side}-bid": price(option.get("bid")),
         f"{side}-ask": price(option.get("ask")),

@@ -12,7 +12,9 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from acceptance.clients import DeskApi, StubControl
-from acceptance.formatting import chain_row_cells, price
+from acceptance.conftest import MarketOracle
+from acceptance.formatting import chain_row_cells, integer, pnl, price
+from pages.chain_table import ChainRow
 from pages.options import OptionsPage
 from pages.signin import SignInPage
 
@@ -20,6 +22,17 @@ pytestmark = pytest.mark.browser
 
 # The live positions panel must reflect a quote move within this time (DESIGN §5, OC-09).
 LIVE_UPDATE_TIMEOUT_MS = 2_000
+# What a user reads across the chain's header: calls on the left, the strike, puts on the right.
+CHAIN_COLUMNS = [
+    *(("Calls", name) for name in ("Delta", "IV", "OI", "Volume", "Last", "Bid", "Ask")),
+    ("", "Strike"),
+    *(("Puts", name) for name in ("Bid", "Ask", "Last", "Volume", "OI", "IV", "Delta")),
+]
+POSITION_COLUMNS = ["Symbol", "Qty", "Mark", "P&L"]
+# The stub's awkward corner the page is read on too (bundled stack only): strikes across the digit
+# boundary 97.50 | 100.00 on half-dollar steps, untraded contracts (null last, null greeks), zero
+# bids.
+AWKWARD_SYMBOL = "WMT"
 
 
 @pytest.fixture
@@ -40,10 +53,13 @@ def test_chain_loads(options_page: OptionsPage, desk_api: DeskApi) -> None:
     expect(options_page.underlying_price_cell).to_have_text(price(chain["underlying"]["last"]))
     assert options_page.expirations() == chain["expirations"]
     assert options_page.selected_expiration() == chain["expirations"][0]
+    assert options_page.chain.columns() == CHAIN_COLUMNS, "calls | strike | puts headers"
     rows = options_page.chain.rows()
     assert [row.strike for row in rows] == [price(r["strike"]) for r in chain["strikes"]]
-    assert [float(row.strike) for row in rows] == sorted(float(row.strike) for row in rows)
+    shown_strikes = [float(row.strike) for row in rows if row.strike]
+    assert shown_strikes == sorted(shown_strikes)
     for row in rows:
+        assert row.stray == (), f"cells under no header at strike {row.strike}: {row.stray}"
         for cell in ("call-bid", "call-ask", "put-bid", "put-ask"):
             assert row.cells[cell] not in (None, "", "—"), f"{cell} empty at strike {row.strike}"
 
@@ -154,26 +170,47 @@ def test_upstream_outage_and_recovery(options_page: OptionsPage, stub_control: S
 
 
 @pytest.mark.checklist("OC-07")
-def test_quote_correctness(options_page: OptionsPage, desk_api: DeskApi) -> None:
-    # Given the chain the API answers for SPY
-    chain = desk_api.chain("SPY")
-    last = chain["underlying"]["last"]
+def test_quote_correctness(
+    options_page: OptionsPage, market_oracle: MarketOracle, stub_server
+) -> None:
+    symbols = ["SPY"] + ([AWKWARD_SYMBOL] if stub_server is not None else [])
+    for symbol in symbols:
+        # Given the chain the contract's rules derive from what the stub served
+        chain = market_oracle.chain(symbol)
 
-    # When the SPY page shows it
-    options_page.open("SPY")
-    expect(options_page.chain.table).to_have_attribute("data-expiration", chain["expiration"])
-    rows = options_page.chain.rows()
+        # When the user opens the symbol's page
+        options_page.open(symbol)
+        expect(options_page.chain.table).to_have_attribute("data-expiration", chain["expiration"])
 
-    # Then every visible cell equals the API's value as formatted
-    shown = {row.strike: row.cells for row in rows}
-    for api_row in chain["strikes"]:
-        assert shown[price(api_row["strike"])] == chain_row_cells(api_row), api_row["strike"]
-    # And the ATM row is highlighted, the only one
-    assert [row.strike for row in rows if row.atm] == [price(chain["atm_strike"])]
-    # And ITM shading is right: calls below the underlying, puts above it
-    strikes = [r["strike"] for r in chain["strikes"]]
-    assert options_page.chain.call_itm_strikes() == [price(s) for s in strikes if s < last]
-    assert options_page.chain.put_itm_strikes() == [price(s) for s in strikes if s > last]
+        # Then they read exactly that chain, every value under its header, as formatted
+        expect(options_page.underlying_price_cell).to_have_text(price(chain["underlying"]["last"]))
+        assert options_page.chain.columns() == CHAIN_COLUMNS, symbol
+        rows = options_page.chain.rows()
+        assert [row.strike for row in rows] == [price(r["strike"]) for r in chain["strikes"]]
+        for row, want in zip(rows, chain["strikes"], strict=True):
+            assert row.stray == (), f"{symbol} {row.strike}: cells under no header {row.stray}"
+            assert row.cells == chain_row_cells(want), f"{symbol} {row.strike}"
+        _assert_money_lines_painted(options_page, rows, chain)
+
+
+def _assert_money_lines_painted(
+    options_page: OptionsPage, rows: list[ChainRow], chain: dict
+) -> None:
+    """The ATM row stands out, the only one; the in-the-money side of each row wears a shade the
+    out-of-the-money sides do not."""
+    symbol = chain["symbol"]
+    assert options_page.chain.highlighted_strikes() == [price(chain["atm_strike"])], symbol
+    strikes = chain["strikes"]
+    calls_itm = [price(r["strike"]) for r in strikes if (r["call"] or {}).get("in_the_money")]
+    puts_itm = [price(r["strike"]) for r in strikes if (r["put"] or {}).get("in_the_money")]
+    assert options_page.chain.call_itm_strikes() == calls_itm, f"{symbol} call shading"
+    assert options_page.chain.put_itm_strikes() == puts_itm, f"{symbol} put shading"
+    ordinary = [row for row in rows if row.strike != price(chain["atm_strike"])]
+    otm_shades = {row.call_shade for row in ordinary if row.strike not in calls_itm}
+    otm_shades |= {row.put_shade for row in ordinary if row.strike not in puts_itm}
+    itm_shades = {row.call_shade for row in ordinary if row.strike in calls_itm}
+    itm_shades |= {row.put_shade for row in ordinary if row.strike in puts_itm}
+    assert not otm_shades & itm_shades, f"{symbol}: ITM and OTM sides painted alike"
 
 
 @pytest.mark.checklist("OC-08")
@@ -197,18 +234,32 @@ def test_strikes_around_the_money(options_page: OptionsPage, desk_api: DeskApi) 
 @pytest.mark.checklist("OC-09")
 @pytest.mark.needs_stub_control
 def test_live_positions(
-    options_page: OptionsPage, context: BrowserContext, desk_api: DeskApi, stub_control: StubControl
+    options_page: OptionsPage,
+    context: BrowserContext,
+    market_oracle: MarketOracle,
+    stub_control: StubControl,
 ) -> None:
     # Given the SPY page with a live positions panel
     options_page.open("SPY")
     panel = options_page.positions
     expect(panel.status).to_have_text("Live")
-    held = next(p for p in desk_api.positions()["positions"] if p["underlying"] == "SPY")
+    positions = market_oracle.positions()
+    expect(panel.row_locator).to_have_count(len(positions))
+    held = next(p for p in positions if p["underlying"] == "SPY")
     expect(panel.mark_cell(held["symbol"])).to_have_text(price(held["mark"]))
+
+    # Then every position reads right under its header: symbol, quantity, mark, P&L
+    assert panel.headers() == POSITION_COLUMNS
+    shown = [(r.symbol, r.qty, r.mark, r.pnl, r.stray) for r in panel.rows()]
+    expected = [
+        (p["symbol"], integer(p["quantity"]), price(p["mark"]), pnl(p["pnl"]), ())
+        for p in positions
+    ]
+    assert shown == expected
 
     # When SPY moves in the market, the new mark reaches the panel without a reload
     stub_control.move_quote("SPY", move=+5.0)
-    moved = _mark_of(desk_api, held["symbol"])
+    moved = _mark_of(market_oracle, held["symbol"])
     assert moved != held["mark"], "the quote move did not change the position's mark"
     expect(panel.mark_cell(held["symbol"])).to_have_text(
         price(moved), timeout=LIVE_UPDATE_TIMEOUT_MS
@@ -220,11 +271,11 @@ def test_live_positions(
     context.set_offline(False)
     expect(panel.status).to_have_text("Live")
     stub_control.move_quote("SPY", move=-8.0)
-    resumed = _mark_of(desk_api, held["symbol"])
+    resumed = _mark_of(market_oracle, held["symbol"])
     expect(panel.mark_cell(held["symbol"])).to_have_text(
         price(resumed), timeout=LIVE_UPDATE_TIMEOUT_MS
     )
 
 
-def _mark_of(api: DeskApi, symbol: str) -> float:
-    return float(next(p["mark"] for p in api.positions()["positions"] if p["symbol"] == symbol))
+def _mark_of(market_oracle: MarketOracle, symbol: str) -> float:
+    return float(next(p["mark"] for p in market_oracle.positions() if p["symbol"] == symbol))

@@ -1,62 +1,79 @@
-"""The options chain table: calls | strike | puts, one row per strike.
+"""The options chain table, read as a person reads it: calls | strike | puts, one row per strike.
 
-Found by role ``table`` named "Options chain"; rows by ``data-testid=chain-row`` with
-``data-strike``, ``data-atm``, ``data-call-itm``, ``data-put-itm``; cells by their ``data-testid``
-(``call-bid`` ... ``put-delta``, ``strike``). Reads take one snapshot of the DOM so a row's cells
-always come from the same render.
+The table is found by role ``table`` named "Options chain". Its values are read by header text and
+column position on screen (pages/grid.py): a call's bid is the cell under "Bid" in the "Calls"
+group, a row is known by the text under "Strike". The at-the-money highlight and in-the-money
+shading are read from what is painted (cell backgrounds), not from data attributes. Reads take one
+snapshot of the page, so a row's cells always come from the same render.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from playwright.sync_api import Locator, Page
 
-CELL_IDS: tuple[str, ...] = (
-    "call-bid",
-    "call-ask",
-    "call-last",
-    "call-volume",
-    "call-oi",
-    "call-iv",
-    "call-delta",
-    "strike",
-    "put-bid",
-    "put-ask",
-    "put-last",
-    "put-volume",
-    "put-oi",
-    "put-iv",
-    "put-delta",
-)
+from pages.grid import Cell, Grid, read_grid
 
-_SNAPSHOT_JS = """
-(rows, ids) => rows.map((tr) => {
-  const cells = {};
-  for (const id of ids) {
-    const cell = tr.querySelector(`[data-testid="${id}"]`);
-    cells[id] = cell ? cell.textContent.trim() : null;
-  }
-  return {
-    strike: tr.dataset.strike,
-    atm: tr.dataset.atm === "true",
-    call_itm: tr.dataset.callItm === "true",
-    put_itm: tr.dataset.putItm === "true",
-    cells,
-  };
-})
-"""
+STRIKE_HEADER = "Strike"
+SIDES = {"Calls": "call", "Puts": "put"}
+# Header text -> the cell key used by the scenarios (``call-bid`` ... ``put-delta``, ``strike``).
+FIELDS = {
+    "Bid": "bid",
+    "Ask": "ask",
+    "Last": "last",
+    "Volume": "volume",
+    "OI": "oi",
+    "IV": "iv",
+    "Delta": "delta",
+}
+TRANSPARENT = "rgba(0, 0, 0, 0)"
 
 
 @dataclass(frozen=True)
 class ChainRow:
-    """One rendered strike: its flags and the visible text of every cell, keyed by test id."""
+    """One displayed strike: the text of every cell keyed by what its headers say, and the shades
+    painted on the strike cell and on each side (None when a side's cells differ)."""
 
-    strike: str
-    atm: bool
-    call_itm: bool
-    put_itm: bool
+    strike: str | None
     cells: dict[str, str | None]
+    strike_shade: str | None
+    call_shade: str | None
+    put_shade: str | None
+    stray: tuple[str, ...]
+
+
+def _key(group: str, name: str) -> str:
+    if not group and name == STRIKE_HEADER:
+        return "strike"
+    side = SIDES.get(group, group.lower() or "?")
+    return f"{side}-{FIELDS.get(name, name.lower())}"
+
+
+def _shade(cells: list[Cell | None]) -> str | None:
+    shades = {cell.background for cell in cells if cell is not None}
+    return shades.pop() if len(shades) == 1 and None not in cells else None
+
+
+def _rows(grid: Grid) -> list[ChainRow]:
+    keys = [_key(column.group, column.name) for column in grid.columns]
+    rows = []
+    for row in grid.rows:
+        by_key = dict(zip(keys, row.cells, strict=True))
+        strike = by_key.get("strike")
+        rows.append(
+            ChainRow(
+                strike=strike.text if strike else None,
+                cells={key: cell.text if cell else None for key, cell in by_key.items()},
+                strike_shade=strike.background if strike else None,
+                call_shade=_shade([c for k, c in by_key.items() if k.startswith("call-")]),
+                put_shade=_shade([c for k, c in by_key.items() if k.startswith("put-")]),
+                stray=row.stray,
+            )
+        )
+    return rows
 
 
 class ChainTable:
@@ -65,19 +82,17 @@ class ChainTable:
     def __init__(self, page: Page) -> None:
         self.page = page
         self.table: Locator = page.get_by_role("table", name="Options chain", exact=True)
-        self.row_locator: Locator = self.table.get_by_test_id("chain-row")
-        self.atm_row: Locator = self.table.locator('[data-testid="chain-row"][data-atm="true"]')
+        self.row_locator: Locator = self.table.locator("tbody").get_by_role("row")
 
-    def row_for(self, strike: str) -> Locator:
-        """The row of ``strike`` (formatted like the page: ``"600.00"``), for ``expect``."""
-        return self.table.locator(f'[data-testid="chain-row"][data-strike="{strike}"]')
+    def columns(self) -> list[tuple[str, str]]:
+        """The columns left to right as (group header, column header); group "" for Strike."""
+        return [(column.group, column.name) for column in read_grid(self.table).columns]
 
     def rows(self) -> list[ChainRow]:
-        """Every rendered row, top to bottom."""
-        snapshot = self.row_locator.evaluate_all(_SNAPSHOT_JS, list(CELL_IDS))
-        return [ChainRow(**row) for row in snapshot]
+        """Every displayed row, top to bottom."""
+        return _rows(read_grid(self.table))
 
-    def strikes(self) -> list[str]:
+    def strikes(self) -> list[str | None]:
         """The strikes shown, top to bottom, as displayed (``"600.00"``)."""
         return [row.strike for row in self.rows()]
 
@@ -88,14 +103,44 @@ class ChainTable:
                 return row
         raise LookupError(f"no chain row for strike {strike}")
 
+    def highlighted_strikes(self) -> list[str | None]:
+        """Strikes whose strike cell is painted unlike the others' (the at-the-money highlight)."""
+        rows = self.rows()
+        plain = _commonest(row.strike_shade for row in rows)
+        return [row.strike for row in rows if len(rows) > 1 and row.strike_shade != plain]
+
     def atm_strike(self) -> str | None:
-        """The strike of the row marked at-the-money, or None when no row is."""
-        return next((row.strike for row in self.rows() if row.atm), None)
+        """The highlighted strike when exactly one row is highlighted, else None."""
+        highlighted = self.highlighted_strikes()
+        return highlighted[0] if len(highlighted) == 1 else None
 
-    def call_itm_strikes(self) -> list[str]:
-        """Strikes whose call side is shaded in the money."""
-        return [row.strike for row in self.rows() if row.call_itm]
+    def call_itm_strikes(self) -> list[str | None]:
+        """Strikes whose call cells wear the in-the-money shade."""
+        rows = self.rows()
+        itm = _itm_shade(rows)
+        return [row.strike for row in rows if itm is not None and row.call_shade == itm]
 
-    def put_itm_strikes(self) -> list[str]:
-        """Strikes whose put side is shaded in the money."""
-        return [row.strike for row in self.rows() if row.put_itm]
+    def put_itm_strikes(self) -> list[str | None]:
+        """Strikes whose put cells wear the in-the-money shade."""
+        rows = self.rows()
+        itm = _itm_shade(rows)
+        return [row.strike for row in rows if itm is not None and row.put_shade == itm]
+
+
+def _commonest(values: Iterable[str | None]) -> str | None:
+    counted = Counter(values)
+    return counted.most_common(1)[0][0] if counted else None
+
+
+def _itm_shade(rows: list[ChainRow]) -> str | None:
+    """The in-the-money shade: the commonest colour painted on a whole side of an ordinary
+    (not highlighted) row. None when no side of an ordinary row is painted."""
+    plain = _commonest(row.strike_shade for row in rows)
+    ordinary = [row for row in rows if row.strike_shade == plain]
+    painted = [
+        shade
+        for row in ordinary
+        for shade in (row.call_shade, row.put_shade)
+        if shade is not None and shade != TRANSPARENT
+    ]
+    return _commonest(painted)

@@ -1,40 +1,31 @@
-"""The live positions panel: region "Positions" with a stream status and one row per position.
+"""The live positions panel: region "Positions" with a stream status and a table of positions.
 
-Status (``data-testid=stream-status``) reads "Connecting", "Live" or "Reconnecting"; rows are
-``data-testid=position-row`` with ``data-symbol``, cells ``position-qty``, ``position-mark``,
-``position-pnl``.
+The table is read as a person reads it (pages/grid.py): the values under the headers "Symbol",
+"Qty", "Mark" and "P&L", a row known by its symbol. The status (``data-testid=stream-status``)
+reads "Connecting", "Live" or "Reconnecting".
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from playwright.sync_api import Locator, Page
 
-_SNAPSHOT_JS = """
-(rows) => rows.map((tr) => {
-  const text = (id) => {
-    const cell = tr.querySelector(`[data-testid="${id}"]`);
-    return cell ? cell.textContent.trim() : null;
-  };
-  return {
-    symbol: tr.dataset.symbol,
-    qty: text("position-qty"),
-    mark: text("position-mark"),
-    pnl: text("position-pnl"),
-  };
-})
-"""
+from pages.grid import read_grid
+
+HEADERS = {"symbol": "Symbol", "qty": "Qty", "mark": "Mark", "pnl": "P&L"}
 
 
 @dataclass(frozen=True)
 class PositionRow:
-    """One position as displayed."""
+    """One position as displayed: the text under each header (None when nothing shows there)."""
 
-    symbol: str
+    symbol: str | None
     qty: str | None
     mark: str | None
     pnl: str | None
+    stray: tuple[str, ...] = ()
 
 
 class PositionsPanel:
@@ -44,28 +35,59 @@ class PositionsPanel:
         self.page = page
         self.region: Locator = page.get_by_role("region", name="Positions", exact=True)
         self.status: Locator = self.region.get_by_test_id("stream-status")
-        self.row_locator: Locator = self.region.get_by_test_id("position-row")
+        self.table: Locator = self.region.get_by_role("table")
+        self.row_locator: Locator = self.table.locator("tbody").get_by_role("row")
+
+    def headers(self) -> list[str]:
+        """The column headers, left to right."""
+        return [column.name for column in read_grid(self.table).columns]
 
     def row_for(self, symbol: str) -> Locator:
-        """The row of ``symbol`` (an OCC option symbol or a ticker), for ``expect``."""
-        return self.region.locator(f'[data-testid="position-row"][data-symbol="{symbol}"]')
+        """The row showing ``symbol`` (an OCC option symbol) under "Symbol", for ``expect``."""
+        exactly = re.compile(rf"^\s*{re.escape(symbol)}\s*$")
+        return self.row_locator.filter(has=self._cells_under("Symbol").filter(has_text=exactly))
 
     def mark_cell(self, symbol: str) -> Locator:
-        """The mark cell of ``symbol``'s row, for ``expect(...).to_have_text``."""
-        return self.row_for(symbol).get_by_test_id("position-mark")
+        """The cell under "Mark" in ``symbol``'s row, for ``expect(...).to_have_text``."""
+        return self.row_for(symbol).locator(self._cells_under("Mark"))
 
     def status_text(self) -> str:
         """The stream status as shown right now."""
         return self.status.inner_text().strip()
 
     def rows(self) -> list[PositionRow]:
-        """Every position row, top to bottom."""
-        return [PositionRow(**row) for row in self.row_locator.evaluate_all(_SNAPSHOT_JS)]
+        """Every position row as displayed, top to bottom."""
+        grid = read_grid(self.table)
+        index = {field: grid.index(header) for field, header in HEADERS.items()}
+        rows = []
+        for row in grid.rows:
+            texts: dict[str, str | None] = {}
+            for name, i in index.items():
+                cell = row.cells[i] if i is not None else None
+                texts[name] = cell.text if cell is not None else None
+            rows.append(PositionRow(**texts, stray=row.stray))
+        return rows
 
-    def symbols(self) -> list[str]:
+    def symbols(self) -> list[str | None]:
         """The symbols of the rows shown."""
         return [row.symbol for row in self.rows()]
 
     def mark(self, symbol: str) -> str:
         """The displayed mark of ``symbol``."""
         return self.mark_cell(symbol).inner_text().strip()
+
+    def _position(self, header: str) -> int:
+        """The 1-based DOM position of the column headed ``header`` (``LookupError`` if none)."""
+        position: int = self.table.locator("thead").evaluate(
+            "(head, name) => [...head.rows[head.rows.length - 1].cells]"
+            ".findIndex((th) => th.innerText.trim() === name) + 1",
+            header,
+        )
+        if position == 0:
+            raise LookupError(f"the positions table has no column headed {header!r}")
+        return position
+
+    def _cells_under(self, header: str) -> Locator:
+        """Body cells in the column of ``header`` (same DOM position: the table has no spans)."""
+        position = self._position(header)
+        return self.page.locator(f"td:nth-child({position}), th:nth-child({position})")
