@@ -25,6 +25,7 @@ from acceptance.clients import TIMEOUT_S, DeskApi, Hooks, SentrySink, StubContro
 from fixtures.harness import UPSTREAM_FAULT_STATUSES
 from fixtures.serverlog import LogWatch
 from fixtures.session import DeskSession, SignInError
+from reports import runinfo
 from reports.plugin import run_mode
 
 # The seed's policy: a browser scenario gets three more attempts; API and environment checks none,
@@ -115,6 +116,51 @@ def _group_fault_line(line: str) -> bool:
         and record.get("event") == "request"
         and record.get("status") in UPSTREAM_FAULT_STATUSES
         and str(record.get("path", "")).startswith(MARKET_DATA_PATHS)
+    )
+
+
+# The health answers whose instance_id must not change during the run (DEP-02).
+IDENTITY_ITEM = "DEP-02"
+
+
+def _instance_ids(client: httpx.Client, api_url: str, base_url: str) -> dict[str, str | None]:
+    """The backend's and the frontend's instance ids now (None: no answer with one)."""
+    found: dict[str, str | None] = {}
+    for name, url in (("backend", f"{api_url}/api/health"), ("frontend", f"{base_url}/healthz")):
+        try:
+            answer = client.get(url)
+            body = answer.json() if answer.status_code == 200 else {}
+        except (httpx.HTTPError, ValueError):
+            body = {}
+        found[name] = body.get("instance_id") if isinstance(body, dict) else None
+    return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _health_identity_across_the_run(
+    pytestconfig: pytest.Config, api_url: str, base_url: str, polite_hooks: Hooks
+) -> Iterator[None]:
+    """DEP-02: the instances answering at the end are the ones that answered at the start; a
+    restart or deploy in between means the run's evidence spans two builds."""
+    with httpx.Client(timeout=TIMEOUT_S, verify=tls(), event_hooks=polite_hooks) as client:
+        start = _instance_ids(client, api_url, base_url)
+    runinfo.record_fact(pytestconfig, "instance_ids_at_start", start)
+    yield
+    with httpx.Client(timeout=TIMEOUT_S, verify=tls(), event_hooks=polite_hooks) as client:
+        end = _instance_ids(client, api_url, base_url)
+    problems = []
+    if start["backend"] is None:
+        problems.append(f"the backend's health ({api_url}/api/health) named no instance_id")
+    for name, before in start.items():
+        if before is not None and end[name] != before:
+            after = end[name] or "no answer"
+            problems.append(
+                f"{name} instance_id changed during the run: {before} at start, {after} at the "
+                "end (a restart or deploy: the evidence spans two instances)"
+            )
+    checked = ", ".join(f"{name} {value}" for name, value in start.items() if value)
+    runinfo.record_check(
+        pytestconfig, IDENTITY_ITEM, not problems, "; ".join(problems) or f"stable: {checked}"
     )
 
 

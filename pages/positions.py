@@ -2,7 +2,8 @@
 
 The table is read as a person reads it (pages/grid.py): the values under the headers "Symbol",
 "Qty", "Mark" and "P&L", a row known by its symbol. The status (``data-testid=stream-status``)
-reads "Connecting", "Live" or "Reconnecting".
+reads "Connecting", "Live" or "Reconnecting", and counts in ``data-received`` what the stream
+delivered (updates and heartbeats).
 """
 
 from __future__ import annotations
@@ -50,6 +51,10 @@ class PositionsPanel:
     def mark_cell(self, symbol: str) -> Locator:
         """The cell under "Mark" in ``symbol``'s row, for ``expect(...).to_have_text``."""
         return self.row_for(symbol).locator(self._cells_under("Mark"))
+
+    def received(self) -> int:
+        """How many times the stream has delivered data (an update or a heartbeat) so far."""
+        return int(self.status.get_attribute("data-received") or 0)
 
     def status_text(self) -> str:
         """The stream status as shown right now."""

@@ -13,7 +13,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from sse_starlette import EventSourceResponse
 
 from backend.book import PositionBook, marks_of
@@ -32,7 +32,11 @@ router = APIRouter(
 
 
 @router.get("", response_model=None, responses={200: {"model": Positions}})
-async def list_positions(user: CurrentUser, book: BookDep, tradier: TradierDep) -> dict[str, Any]:
+async def list_positions(
+    response: Response, user: CurrentUser, book: BookDep, tradier: TradierDep
+) -> dict[str, Any]:
+    # Account data: no browser or proxy cache may keep it.
+    response.headers["Cache-Control"] = "no-store"
     return await book.snapshot(user, tradier)
 
 

@@ -18,6 +18,7 @@ export class PositionsPanel {
     this.retryTimer = null;
     this.silenceTimer = null;
     this.attempt = 0;
+    this.received = 0;
     this.everLive = false;
     this.stopped = false;
     window.addEventListener("offline", () => this.drop());
@@ -129,6 +130,9 @@ export class PositionsPanel {
       const { value, done } = await reader.read();
       if (done || this.controller !== controller) return;
       this.armSilenceTimer(controller);
+      // Heartbeats change nothing on screen; this count lets a check see the stream is alive.
+      this.received += 1;
+      this.status.dataset.received = String(this.received);
       parser.push(value);
     }
   }

@@ -60,3 +60,14 @@ def test_page_references_no_external_url(stack: Stack) -> None:
     html = httpx.get(stack.frontend.url + "/options/SPY").text
     assert "http://" not in html
     assert "https://" not in html
+
+
+def test_every_answer_carries_the_security_headers(stack: Stack) -> None:
+    for path in ("/options/SPY", "/static/app.js", "/api/health", "/api/nowhere"):
+        headers = httpx.get(stack.frontend.url + path).headers
+
+        assert "frame-ancestors 'none'" in headers["content-security-policy"], path
+        assert "default-src 'self'" in headers["content-security-policy"], path
+        assert headers["x-content-type-options"] == "nosniff", path
+        assert headers["x-frame-options"] == "DENY", path
+        assert headers["referrer-policy"] == "no-referrer", path
