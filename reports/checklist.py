@@ -398,6 +398,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     inputs = [json.loads(path.read_text(encoding="utf-8")) for path in args.inputs]
     catalogue = catalogue_mod.load(args.catalogue) if args.catalogue else None
     results = merge(inputs, catalogue)
+    if target_name(results["run"]) and (args.release or args.run_mode == "release"):
+        print(
+            f"{args.inputs[0]}: target-mode results (target {target_name(results['run'])}) are "
+            "never a release sign-off: sign off on a bundled run",
+            file=sys.stderr,
+        )
+        return 4
     if args.run_mode:
         results["run"]["run_mode"] = args.run_mode
     if args.release:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -169,3 +170,24 @@ def test_old_results_without_where_still_render() -> None:
         del entry["where"]
 
     assert [i.where for i in results.catalogue_of(old)] == ["both"] * 5
+
+
+def test_the_generator_refuses_to_sign_off_target_results(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    built = run_of({"OC-01": "passed"}, TARGET)
+    saved = tmp_path / "results.json"
+    saved.write_text(json.dumps(built), encoding="utf-8")
+
+    code = checklist.main([str(saved), "-o", str(tmp_path / "c.md"), "--release", "2026.12.1"])
+
+    assert code == 4
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith(
+            "target-mode results (target staging) are never a release sign-off: sign off on a "
+            "bundled run"
+        )
+    )
+    assert not (tmp_path / "c.md").exists()
