@@ -106,7 +106,11 @@ def test_catalogue_rejects_a_duplicate_id(tmp_path: Path) -> None:
 
 def test_repository_catalogue_lists_the_contract_items() -> None:
     ids = [item.id for item in catalogue.load()]
-    expected = [f"OC-0{n}" for n in range(1, 10)] + [f"API-0{n}" for n in range(1, 10)] + ["API-10"]
+    expected = (
+        [f"OC-0{n}" for n in range(1, 10)]
+        + [f"API-0{n}" for n in range(1, 10)]
+        + ["API-10", "API-11"]
+    )
     expected += [f"ENV-0{n}" for n in range(1, 6)] + [f"DEP-0{n}" for n in range(1, 5)]
     assert sorted(ids) == sorted(expected)
     advisory = {item.id for item in catalogue.load() if not item.required}
