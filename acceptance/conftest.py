@@ -123,16 +123,16 @@ def _group_fault_line(line: str) -> bool:
 IDENTITY_ITEM = "DEP-02"
 
 
-def _instance_ids(client: httpx.Client, api_url: str, base_url: str) -> dict[str, str | None]:
-    """The backend's and the frontend's instance ids now (None: no answer with one)."""
-    found: dict[str, str | None] = {}
+def _healths(client: httpx.Client, api_url: str, base_url: str) -> dict[str, dict[str, Any]]:
+    """The backend's and the frontend's health answers now ({}: no JSON answer)."""
+    found: dict[str, dict[str, Any]] = {}
     for name, url in (("backend", f"{api_url}/api/health"), ("frontend", f"{base_url}/healthz")):
         try:
             answer = client.get(url)
             body = answer.json() if answer.status_code == 200 else {}
         except (httpx.HTTPError, ValueError):
             body = {}
-        found[name] = body.get("instance_id") if isinstance(body, dict) else None
+        found[name] = body if isinstance(body, dict) else {}
     return found
 
 
@@ -143,11 +143,17 @@ def _health_identity_across_the_run(
     """DEP-02: the instances answering at the end are the ones that answered at the start; a
     restart or deploy in between means the run's evidence spans two builds."""
     with httpx.Client(timeout=TIMEOUT_S, verify=tls(), event_hooks=polite_hooks) as client:
-        start = _instance_ids(client, api_url, base_url)
-    runinfo.record_fact(pytestconfig, "instance_ids_at_start", start)
+        healths = _healths(client, api_url, base_url)
+    start = {name: health.get("instance_id") for name, health in healths.items()}
+    known = runinfo.facts(pytestconfig)
+    for name, health in healths.items():
+        # A bundled run recorded its servers already; a target's identity is only known here.
+        for key in ("version", "instance_id"):
+            if health.get(key) and f"{name}_{key}" not in known:
+                runinfo.record_fact(pytestconfig, f"{name}_{key}", health[key])
     yield
     with httpx.Client(timeout=TIMEOUT_S, verify=tls(), event_hooks=polite_hooks) as client:
-        end = _instance_ids(client, api_url, base_url)
+        end = {n: h.get("instance_id") for n, h in _healths(client, api_url, base_url).items()}
     problems = []
     if start["backend"] is None:
         problems.append(f"the backend's health ({api_url}/api/health) named no instance_id")
