@@ -332,6 +332,27 @@ def _final_attempt(raw: dict[str, Any]) -> dict[str, Any]:
     return attempt
 
 
+def _unfinished(attempt: dict[str, Any]) -> bool:
+    """Whether an attempt was cut short (it has no teardown report)."""
+    return "teardown" not in attempt["phases"]
+
+
+def _interrupted_attempt(stop: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "outcome": "interrupted",
+        "when": "setup",
+        "duration_s": 0.0,
+        "start": stop.get("at", time.time()),
+        "error": f"interrupted by {stop.get('signal', 'a signal')}",
+        "details": None,
+        "evidence": [],
+        "blocked": None,
+        "phases": {},
+        "rerun": False,
+        "worker": None,
+    }
+
+
 def _git(root: Path, *args: str) -> str | None:
     try:
         done = subprocess.run(
@@ -383,6 +404,7 @@ def _run_facts(config: pytest.Config, state: _State, finished: float, exitstatus
         "workers": workers if isinstance(workers, int) and workers > 0 else None,
         "facts": json.loads(json.dumps(facts, default=str)),
         "pytest_exit_status": int(exitstatus),
+        "stop": runinfo.stop(config),
     }
 
 
@@ -460,8 +482,16 @@ def _finish(
     catalogue = state.load_catalogue()
     nodeids = list(dict.fromkeys([*state.collected, *state.deselected, *state.attempts]))
     tests = []
+    stop = runinfo.stop(config)
+    in_flight = stop.get("nodeid") if stop and stop["kind"] == runinfo.INTERRUPTED else None
     for nodeid in nodeids:
         attempts = [_final_attempt(a) for a in state.attempts.get(nodeid, [])]
+        if nodeid == in_flight and stop is not None:
+            # Whatever the attempt in flight did after the signal is the interrupt's doing.
+            if not attempts:
+                attempts = [_interrupted_attempt(stop)]
+            elif attempts[-1]["outcome"] != "passed" or _unfinished(attempts[-1]):
+                attempts[-1]["outcome"] = "interrupted"
         tests.append(
             {
                 "nodeid": nodeid,

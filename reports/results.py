@@ -13,12 +13,14 @@ run's scope cannot prove is ``not applicable``, whatever its tests did. A test t
 time that its check does not apply (``runinfo.mark_not_applicable``, e.g. TLS on a plain-HTTP
 target) is ``not applicable`` too, and an item all of whose tests are is.
 
-Attempt outcomes: passed, failed, blocked, skipped, xfailed. An attempt is one run of setup, call
-and teardown; a failure in any phase fails the attempt, and a failed attempt during which the
-harness called ``runinfo.mark_blocked`` is blocked.
+Attempt outcomes: passed, failed, blocked, skipped, xfailed, interrupted. An attempt is one run of
+setup, call and teardown; a failure in any phase fails the attempt, and a failed attempt during
+which the harness called ``runinfo.mark_blocked`` is blocked. The attempt in flight when the run
+was interrupted (Ctrl-C, SIGTERM) is interrupted, whatever it had done so far.
 
 Test status, from its attempts in time order:
-- no attempt: ``not run`` (deselected, or the session stopped before it);
+- no attempt, or the last one interrupted: ``not run`` (deselected, or the session stopped
+  before it or during it);
 - last attempt passed: ``flaky`` if an earlier attempt failed or was blocked, else ``pass``;
 - last attempt failed: ``fail``; blocked: ``blocked``;
 - last attempt skipped or xfailed: ``fail`` if an earlier attempt failed, else ``skipped``
@@ -31,6 +33,8 @@ Item status, from the tests that reference it:
   applicable``; otherwise ``skipped``.
 
 Verdict:
+- ``NO-GO`` when the run stopped early (``run.stop``: interrupted, or aborted before the tests for a
+  cause that is not the app's, e.g. a busy port); the reason then states that, not the items;
 - ``NO-GO`` when a required item is fail, blocked, skipped, not run or not covered, or the run has
   a harness problem (a secret found in an output, a collection error, inputs from two commits);
 - ``GO WITH WARNINGS`` when an item is flaky, an advisory item does not pass, or a test that
@@ -77,6 +81,8 @@ _STATUS_WORDS = {
 _REASON_IDS = 5
 
 VERDICT_RULES = (
+    "NO-GO: the run stopped early (interrupted, or aborted for a cause outside the app, e.g. a "
+    "busy port): the first line says so and where; it is no finding about the app.",
     "NO-GO: a required item failed, was blocked, skipped, not run (its tests were deselected or "
     "never ran) or not covered (no test evidences it), or the harness found a problem (a secret "
     "in an output file, a collection error).",
@@ -116,6 +122,8 @@ def test_status(attempts: list[dict[str, Any]]) -> str:
         return NOT_RUN
     last = attempts[-1]["outcome"]
     earlier_failed = any(a["outcome"] in _FAILED_OUTCOMES for a in attempts[:-1])
+    if last == "interrupted":
+        return NOT_RUN
     if last == "passed":
         return FLAKY if earlier_failed else PASS
     if last == "failed":
@@ -144,14 +152,43 @@ def _ids_phrase(ids: list[str], word: str) -> str:
     return f"{shown}{more} {word}"
 
 
+_PHASES = {
+    "collection": "collection, before any test",
+    "start-up": "server start-up, before any test",
+    "tests": "the tests",
+    "teardown": "teardown, after the tests",
+}
+
+
+def stop_reason(stop: dict[str, Any], tests: list[dict[str, Any]]) -> str:
+    """The one-line reason of a run that stopped early (``run.stop``), naming where it stopped."""
+    if stop["kind"] == "aborted":
+        return f"run aborted: {stop.get('cause', 'see the terminal')}"
+    suite = [t for t in tests if not t["nodeid"].startswith("harness::")]
+    selected = [t for t in suite if not t.get("deselected")]
+    ran = [t for t in selected if t["attempts"] and t["attempts"][-1]["outcome"] != "interrupted"]
+    nodeid = stop.get("nodeid")
+    in_flight = next((t for t in suite if t["nodeid"] == nodeid), None)
+    if in_flight is not None:
+        where = ", ".join(in_flight["items"]) or nodeid
+        where = f"{where} ({nodeid})" if in_flight["items"] else where
+    else:
+        where = _PHASES.get(stop.get("phase", ""), stop.get("phase") or "the run")
+    return (
+        f"run interrupted ({stop.get('signal', 'signal')}) during {where}; "
+        f"{len(ran)} of {len(selected)} tests ran"
+    )
+
+
 def verdict(
     items: list[dict[str, Any]],
     tests: list[dict[str, Any]],
     problems: list[dict[str, Any]],
     scope: str = BUNDLED,
+    stop: dict[str, Any] | None = None,
 ) -> tuple[str, str, list[str]]:
     """The verdict, its one-line reason, and the warnings (shown even under NO-GO)."""
-    blockers: list[str] = []
+    blockers: list[str] = [stop_reason(stop, tests)] if stop else []
     for status in NO_GO_STATUSES:
         ids = [i["id"] for i in items if i["required"] and i["status"] == status]
         if ids:
@@ -170,6 +207,8 @@ def verdict(
     if unmapped:
         warnings.append(f"{len(unmapped)} test(s) outside the checklist failed")
 
+    if stop:  # the items are then a consequence of the stop, not findings about the app
+        return NO_GO, "; ".join([blockers[0], *(p["message"] for p in problems)]), warnings
     if blockers:
         return NO_GO, "; ".join(blockers), warnings
     if warnings:
@@ -229,7 +268,7 @@ def build(
             }
         )
 
-    verdict_value, reason, warnings = verdict(items, tests, problems, scope)
+    verdict_value, reason, warnings = verdict(items, tests, problems, scope, run.get("stop"))
     required = [i for i in items if i["required"]]
     advisory = [i for i in items if not i["required"]]
     attempts = sum(len(t["attempts"]) for t in tests)

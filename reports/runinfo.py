@@ -91,3 +91,24 @@ def record_check(config: pytest.Config, item_id: str, passed: bool, detail: str)
 
 def checks(config: pytest.Config) -> list[dict[str, Any]]:
     return list(config.stash.get(checks_key, []))
+
+
+stop_key = pytest.StashKey[dict[str, Any]]()
+INTERRUPTED, ABORTED = "interrupted", "aborted"
+
+
+def record_stop(config: pytest.Config, kind: str, **details: Any) -> None:
+    """Record why the run ended early; the first record wins (it is the cause, the rest follow).
+
+    ``kind`` is ``"interrupted"`` (``signal``, and ``nodeid`` of the test in flight or the
+    ``phase``) or ``"aborted"`` (``cause``: one line, and ``fix``: the command that fixes it).
+    The verdict's first line states it instead of blaming the app.
+    """
+    if kind not in (INTERRUPTED, ABORTED):
+        raise ValueError(f"stop kind {kind!r} is not one of {INTERRUPTED!r}, {ABORTED!r}")
+    config.stash.setdefault(stop_key, {"kind": kind, **details})
+
+
+def stop(config: pytest.Config) -> dict[str, Any] | None:
+    found = config.stash.get(stop_key, None)
+    return dict(found) if found else None
