@@ -152,6 +152,8 @@ def run_once(
         if proc.poll() is not None:
             outcome.missed = True
             outcome.exit_code = proc.returncode
+            reader.join(timeout=5)
+            outcome.first_line = lines[-1][1].strip() if lines else ""
             return outcome
         ports |= _ports_of(_marked(marker))
         sent = time.monotonic()
@@ -168,6 +170,8 @@ def run_once(
         reader.join(timeout=5)
         after = [text for at, text in lines if at >= sent]
         outcome.lines_after = len(after)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / "pytest-output.txt").write_text("".join(text for _, text in lines))
         # Processes that were exiting with pytest need an instant to be reaped.
         deadline = time.monotonic() + 1.0
         left = _marked(marker)
