@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import json
 import ssl
+from collections.abc import Callable
 from typing import Any
 
 import certifi
@@ -86,10 +87,16 @@ def login(
 
 
 class StubControl:
-    """The Tradier stub's control API: inject faults, move quotes, read back requests."""
+    """The Tradier stub's control API: inject faults, move quotes, read back requests.
 
-    def __init__(self, base_url: str) -> None:
+    ``on_reset`` receives the stub's request log just before a reset clears it, so a whole-run
+    audit sees every request the stub received."""
+
+    def __init__(
+        self, base_url: str, on_reset: Callable[[list[dict[str, Any]]], None] | None = None
+    ) -> None:
         self.http = httpx.Client(base_url=base_url, timeout=TIMEOUT_S, verify=tls())
+        self.on_reset = on_reset
 
     def close(self) -> None:
         self.http.close()
@@ -117,6 +124,8 @@ class StubControl:
         return answer
 
     def reset(self) -> None:
+        if self.on_reset is not None:
+            self.on_reset(self.requests())
         self.http.post("/__control/reset").raise_for_status()
 
     def symbols(self) -> list[str]:

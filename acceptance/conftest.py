@@ -8,11 +8,13 @@ unexpected 5xx or logged a traceback fails with the log excerpt, even if the pag
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,11 +23,13 @@ import pytest
 from playwright.sync_api import Page
 
 from acceptance import oracle
+from acceptance.audit import RunAudit, verdict
 from acceptance.clients import TIMEOUT_S, DeskApi, Hooks, SentrySink, StubControl, tls
 from fixtures.harness import UPSTREAM_FAULT_STATUSES
 from fixtures.serverlog import LogWatch
 from fixtures.session import DeskSession, SignInError
 from reports import runinfo
+from reports.leaks import env_secrets
 from reports.plugin import run_mode
 
 # The seed's policy: a browser scenario gets three more attempts; API and environment checks none,
@@ -281,7 +285,9 @@ def expired_token(desk_credentials: Any, auth_secret: str | None) -> str:
 
 
 @pytest.fixture
-def stub_control(stub_server: Any, quiet_doubles: None) -> Iterator[StubControl]:
+def stub_control(
+    stub_server: Any, quiet_doubles: None, run_audit: RunAudit
+) -> Iterator[StubControl]:
     """The stub's control API; faults and quote moves are cleared after the test.
 
     Only once the harness's background checks are done with the stub (``quiet_doubles``): a fault
@@ -289,7 +295,7 @@ def stub_control(stub_server: Any, quiet_doubles: None) -> Iterator[StubControl]
     """
     if stub_server is None:
         pytest.skip("needs the Tradier stub's control API, which target mode does not have")
-    control = StubControl(stub_server.url)
+    control = StubControl(stub_server.url, on_reset=run_audit.upstream_requests.extend)
     control.reset()
     yield control
     control.reset()
@@ -375,3 +381,47 @@ def _started_backend(item: pytest.Item) -> Any:
     if not isinstance(item, pytest.Function) or "backend_server" not in item.fixturenames:
         return None
     return item.funcargs.get("backend_server")
+
+
+audit_key = pytest.StashKey[RunAudit]()
+
+
+@pytest.fixture(scope="session")
+def run_audit(pytestconfig: pytest.Config) -> RunAudit:
+    """What the run sent and logged, audited for secrets at its end (API-08; see audit.py)."""
+    return pytestconfig.stash.setdefault(audit_key, RunAudit())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _audit_servers(qe_environment: Any, stub_server: Any, run_audit: RunAudit) -> Iterator[None]:
+    # Every server's whole log; and, before the stub stops (this teardown runs before
+    # stub_server's), what it received since the last reset.
+    run_audit.log_files.update(Path(s.log_path) for s in qe_environment.servers.values())
+    yield
+    if stub_server is not None:
+        with contextlib.suppress(httpx.HTTPError):
+            StubControl(stub_server.url, on_reset=run_audit.upstream_requests.extend).reset()
+
+
+@pytest.fixture
+def new_context(new_context: Any, run_audit: RunAudit, request: pytest.FixtureRequest) -> Any:
+    """The browser layer's ``new_context``, every request of every context recorded for API-08."""
+    test = request.node.nodeid
+
+    def _recorded(**kwargs: Any) -> Any:
+        context = new_context(**kwargs)
+        context.on("request", lambda r: run_audit.browser_requests.append((test, r.url)))
+        return context
+
+    return _recorded
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """API-08 over the whole run: a harness check of its own (``harness::API-08``)."""
+    audit = session.config.stash.get(audit_key, None)
+    if audit is None or not audit.used:
+        return
+    findings = audit.findings(runinfo.secrets(session.config) | env_secrets())
+    detail = verdict(findings) if findings else f"clean: {audit.summary()}"
+    runinfo.record_check(session.config, "API-08", not findings, detail)
