@@ -50,8 +50,8 @@ CLEAN = "clean"
 # a minute per regression re-failing the same expectation.
 REGRESSION_RERUNS = 1
 # Far above a normal run (about 40 s clean, 1-2 min with failing browser scenarios on 2 cores);
-# only a hung run gets here.
-RUN_TIMEOUT_S = 900.0
+# only a hung run gets here. Runs in parallel on a starved machine (load 90) took 15 min each.
+RUN_TIMEOUT_S = 1800.0
 GO, WARN, NO_GO = "GO", "GO WITH WARNINGS", "NO-GO"
 # Parallel suite runs: measured on 2 cores (tests/selftest/README.md), three overlap one run's
 # waits with the others' work without starving the browser scenarios' own deadlines.
@@ -262,24 +262,6 @@ def _run_env(pycache: Path) -> dict[str, str]:
     return env
 
 
-# What the servers import: compiled once before the runs start together (warm_bytecode).
-SERVER_MODULES = ("backend.main", "backend.prelaunch", "frontend.server", "stubs.tradier")
-
-
-def warm_bytecode(pycache: Path, python: str = sys.executable) -> None:
-    """Compile the libraries every run imports into ``pycache``, once, before the runs start.
-
-    A fresh bytecode folder makes each process compile FastAPI, pydantic, Playwright, ... on
-    first import; runs started together would all do it at once and a server could miss its
-    ready deadline for it. The app itself is imported from the repository here, its bytecode is
-    filed under the repository's path, so ``copy_was_run`` still sees only what the runs import.
-    """
-    imports = "; ".join(f"import {module}" for module in SERVER_MODULES)
-    subprocess.run(
-        [python, "-c", imports], cwd=REPO_ROOT, env=_run_env(pycache), capture_output=True
-    )
-
-
 @contextmanager
 def _tracked(proc: subprocess.Popen[bytes]) -> Iterator[subprocess.Popen[bytes]]:
     with _running_lock:
@@ -415,14 +397,18 @@ def run_one(
 
 
 def copy_was_run(app_dir: Path, pycache: Path) -> bool:
-    """Whether the servers imported the copy's code: bytecode of each app folder under ``pycache``
-    (the run's ``PYTHONPYCACHEPREFIX``, which mirrors source paths).
+    """Whether the servers imported the copy's code: bytecode of each app folder, either under
+    ``pycache`` (the run's ``PYTHONPYCACHEPREFIX``, which mirrors source paths) or, for servers
+    started with a minimal environment that drops the prefix, in the copy's own ``__pycache__``
+    (``copy_app`` copies none, so only a run can have written it).
 
     Without this, a harness that ignored ``--app-dir`` would run the clean repository code and
     every regression would look "missed" for the wrong reason.
     """
     mirror = pycache / app_dir.resolve().relative_to(app_dir.resolve().anchor)
-    return all((mirror / name).is_dir() for name in APP_DIRS)
+    return all(
+        (mirror / name).is_dir() or (app_dir / name / "__pycache__").is_dir() for name in APP_DIRS
+    )
 
 
 def run_plan(
@@ -535,7 +521,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="qe-selftest-"))
     workdir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    # Both load what every run loads, compiled once into the runs' shared bytecode folder.
+    # Loads pytest and every plugin the runs load, compiled once into their shared bytecode folder.
     if not harness_supports_app_dir(args.python, pycache=workdir / "pycache"):
         print(
             "selftest: the acceptance harness has no --app-dir option, so it cannot run a copy "
@@ -543,7 +529,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    warm_bytecode(workdir / "pycache", args.python)
     plan: list[tuple[str, Path | None, tuple[str, ...]]] = [(CLEAN, None, ())] if run_clean else []
     plan += [(r.name, r.patch, r.expected_items) for r in selected]
     jobs = max(1, min(args.jobs, len(plan)))

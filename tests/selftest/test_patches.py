@@ -174,6 +174,15 @@ def test_a_run_that_imported_the_copy_is_recognised(tmp_path: Path) -> None:
     assert runner.copy_was_run(app, pycache)
 
 
+def test_servers_that_wrote_bytecode_into_the_copy_count_as_running_it(tmp_path: Path) -> None:
+    # Servers started with a minimal environment (no PYTHONPYCACHEPREFIX) compile in place.
+    app = runner.copy_app(tmp_path / "app")
+    for name in runner.APP_DIRS:
+        (app / name / "__pycache__").mkdir()
+
+    assert runner.copy_was_run(app, tmp_path / "pycache")
+
+
 def test_a_run_that_imported_the_repository_instead_is_caught(tmp_path: Path) -> None:
     app, pycache = tmp_path / "app", tmp_path / "pycache"
     mirror = pycache / runner.REPO_ROOT.relative_to(runner.REPO_ROOT.anchor)

@@ -22,7 +22,6 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert runner.harness_supports_app_dir(pycache=workdir / "pycache"), (
         "pytest acceptance has no --app-dir option"
     )
-    runner.warm_bytecode(workdir / "pycache")
     return workdir
 
 
