@@ -5,15 +5,27 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: setup browser test acceptance run-app bench bench-remote selftest report signoff clean lint
+.PHONY: setup browser test acceptance run-app bench bench-remote selftest report signoff clean lint lock
 
 setup: $(STAMP) browser
 
-$(STAMP): pyproject.toml
+# Every version comes from requirements.lock (pins of the whole dependency set), so an install
+# months later is the one that was tested.
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -c requirements.lock -e '.[dev]'
 	touch $@
+
+# Refresh requirements.lock after changing dependencies in pyproject.toml: keeps every pin it can
+# and resolves what is new (uv, installed on demand); `make lock UPGRADE=1` moves every pin to the
+# newest version pyproject.toml allows. Then `make setup`.
+UV_COMPILE = pyproject.toml --extra dev --universal --python-version 3.11 --quiet \
+	--custom-compile-command "make lock" -o requirements.lock
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q 'uv>=0.5'
+	$(BIN)/uv pip compile $(UV_COMPILE) $(if $(UPGRADE),--upgrade)
 
 browser: $(STAMP)
 	$(BIN)/python scripts/setup_browser.py
