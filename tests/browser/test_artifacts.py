@@ -16,6 +16,12 @@ def test_flaky(page, request):
     assert request.node.execution_count >= 2, "fails on the first attempt only"
 """
 
+TWICE_FAILING_TEST = """
+def test_flaky(page, request):
+    page.goto("/")
+    assert request.node.execution_count >= 3, "fails on the first two attempts"
+"""
+
 PASSING_TEST = """
 def test_passes(page):
     page.goto("/")
@@ -55,13 +61,33 @@ def test_the_flaky_test_passes_on_its_rerun(flaky_run: SyntheticRun) -> None:
     assert "1 passed, 1 rerun" in flaky_run.output
 
 
-def test_a_failed_attempt_keeps_trace_screenshot_and_video(flaky_run: SyntheticRun) -> None:
+def test_a_failed_first_attempt_keeps_its_trace(flaky_run: SyntheticRun) -> None:
+    # The lean policy: every attempt is traced (the trace holds the screencast frames), video
+    # starts with the first rerun.
     attempt_1 = flaky_run.artifacts_dir() / SLUG / "attempt-1"
-    assert sorted(p.name for p in attempt_1.iterdir()) == [
-        "test-failed-1.png",
-        "trace.zip",
-        "video.webm",
-    ]
+    assert sorted(p.name for p in attempt_1.iterdir()) == ["trace.zip"]
+
+
+def test_a_failed_rerun_keeps_trace_and_video(tmp_path: Path, local_site: LocalSite) -> None:
+    run = run_synthetic(tmp_path, TWICE_FAILING_TEST, "--reruns", "2", site=local_site)
+
+    assert run.returncode == 0, run.output
+    folder = run.artifacts_dir() / SLUG
+    assert sorted(p.name for p in (folder / "attempt-1").iterdir()) == ["trace.zip"]
+    assert sorted(p.name for p in (folder / "attempt-2").iterdir()) == ["trace.zip", "video.webm"]
+    assert not (folder / "attempt-3").exists()
+
+
+@pytest.mark.parametrize("flag", [["--evidence", "full"], ["--video", "retain-on-failure"]])
+def test_video_on_every_attempt_is_one_flag_away(
+    tmp_path: Path, local_site: LocalSite, flag: list[str]
+) -> None:
+    run = run_synthetic(tmp_path, FLAKY_TEST, "--reruns", "1", *flag, site=local_site)
+
+    assert run.returncode == 0, run.output
+    kept = sorted(p.name for p in (run.artifacts_dir() / SLUG / "attempt-1").iterdir())
+    expected = ["trace.zip", "video.webm"]
+    assert kept == (["test-failed-1.png", *expected] if "full" in flag else expected)
 
 
 def test_a_passing_rerun_adds_no_artifacts_of_its_own(flaky_run: SyntheticRun) -> None:
@@ -71,11 +97,7 @@ def test_a_passing_rerun_adds_no_artifacts_of_its_own(flaky_run: SyntheticRun) -
 def test_each_kept_artifact_is_evidence_of_its_attempt(flaky_run: SyntheticRun) -> None:
     first, second = evidence_per_attempt(flaky_run.reports)
     prefix = f"reports/out/artifacts/{SLUG}/attempt-1"
-    assert sorted(first) == [
-        ["screenshot", f"{prefix}/test-failed-1.png"],
-        ["trace", f"{prefix}/trace.zip"],
-        ["video", f"{prefix}/video.webm"],
-    ]
+    assert sorted(first) == [["trace", f"{prefix}/trace.zip"]]
     assert second == []
 
 
@@ -87,9 +109,7 @@ def test_artifacts_are_attached_to_allure_with_their_types(flaky_run: SyntheticR
         for attachment in json.loads(result_file.read_text()).get("attachments", [])
     ]
     assert sorted(attachments) == [
-        ("screenshot (attempt 1)", "image/png"),
         ("trace (attempt 1)", "application/vnd.allure.playwright-trace"),
-        ("video (attempt 1)", "video/webm"),
     ]
 
 
@@ -102,7 +122,13 @@ def test_a_passing_test_keeps_no_artifacts(tmp_path: Path, local_site: LocalSite
 
 def test_the_users_playwright_flags_still_decide(tmp_path: Path, local_site: LocalSite) -> None:
     run = run_synthetic(
-        tmp_path, FAILING_TEST, "--tracing", "off", "--video", "off", site=local_site
+        tmp_path,
+        FAILING_TEST,
+        "--tracing",
+        "off",
+        "--screenshot",
+        "only-on-failure",
+        site=local_site,
     )
     assert run.returncode == 1, run.output
     attempt_1 = run.artifacts_dir() / "test-synthetic-py-test-fails-chromium" / "attempt-1"
