@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: setup browser test acceptance run-app bench bench-remote selftest report signoff clean lint lock
+.PHONY: setup browser test acceptance run-app bench bench-peer bench-remote selftest report signoff clean lint lock
 
 setup: $(STAMP) browser
 
@@ -67,6 +67,11 @@ selftest: setup
 # e.g. make bench ARGS="--runs 3 -- -n 2"
 bench: setup
 	$(BIN)/python -m bench $(ARGS)
+
+# The nine scenarios side by side with the Playwright Test peer (PWPEER_DIR, default
+# ../shared/pwpeer), interleaved; writes reports/out/bench-peer.json. e.g. make bench-peer ARGS="--runs 3"
+bench-peer: setup
+	$(BIN)/python -m bench.peer $(ARGS)
 
 # The suite through a remote browser started on loopback: MODE=ws (Playwright server) or cdp.
 MODE ?= ws

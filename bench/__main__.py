@@ -1,9 +1,12 @@
 """``python -m bench`` (``make bench``): time the full acceptance run N times against the floor.
 
 Each round runs ``pytest acceptance`` in a fresh process (free ports, its own output folder, the
-``bench.timing`` plugin) and then measures the floor (bench/floor.py), so both see the same machine
-load. Prints medians with min/max and writes ``reports/out/bench.json``. Arguments after ``--`` go
-to pytest (``-- -n 2``, ``-- --browser-ws-endpoint ws://...``). Exit code 1 when a run is not GO.
+``bench.timing`` plugin) and then measures the floor (bench/floor.py: the nine scenarios' work done
+by a bare script), so both see about the same machine load; the 1-minute load before and after
+each is printed, and a round whose run and floor saw very different loads is not compared
+(bench/load.py). Prints medians with min/max and writes ``reports/out/bench.json``. Arguments
+after ``--`` go to pytest (``-- -n 2``, ``-- --browser-ws-endpoint ws://...``). Exit code 1 when a
+run is not GO.
 """
 
 from __future__ import annotations
@@ -21,19 +24,21 @@ from pathlib import Path
 from typing import Any
 
 from bench import floor, stats
+from bench.load import load_now
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = REPO_ROOT / "reports" / "out" / "bench.json"
 
 
-def acceptance_command(work: Path, extra: Sequence[str]) -> list[str]:
-    """The measured command: the full suite, isolated in ``work`` (ports, logs, outputs)."""
+def acceptance_command(work: Path, extra: Sequence[str], target: str = "acceptance") -> list[str]:
+    """The measured command: the suite (or ``target``), isolated in ``work`` (ports, logs,
+    outputs)."""
     out = work / "out"
     return [
         sys.executable,
         "-m",
         "pytest",
-        "acceptance",
+        target,
         "-q",
         "-p",
         "bench.timing",
@@ -54,6 +59,7 @@ def run_once(work: Path, extra: Sequence[str], *, show: bool) -> dict[str, Any]:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     command = acceptance_command(work, extra)
+    load_before = load_now()
     spawned_at = time.time()
     began = time.perf_counter()
     proc = subprocess.run(
@@ -65,6 +71,7 @@ def run_once(work: Path, extra: Sequence[str], *, show: bool) -> dict[str, Any]:
         check=False,
     )
     wall = time.perf_counter() - began
+    load_after = load_now()
     results_path = work / "out" / "results.json"
     timing_path = work / "timing.json"
     if not results_path.exists() or not timing_path.exists():
@@ -74,6 +81,7 @@ def run_once(work: Path, extra: Sequence[str], *, show: bool) -> dict[str, Any]:
     timing = json.loads(timing_path.read_text())
     breakdown = stats.run_breakdown(wall, spawned_at, results, timing)
     breakdown["exit_code"] = proc.returncode
+    breakdown["load_before"], breakdown["load_after"] = load_before, load_after
     breakdown["items"] = {i["id"]: i["status"] for i in results.get("items", [])}
     return breakdown
 
@@ -106,10 +114,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             work = root / f"run-{index + 1}"
             run = run_once(work, extra, show=options.show)
             runs.append(run)
-            line = f"run {index + 1}/{options.runs}: {run['full_run_s']:.2f}s {run['verdict']}"
+            line = (
+                f"run {index + 1}/{options.runs}: {run['full_run_s']:.2f}s {run['verdict']} "
+                f"(load {run['load_before']:.2f} -> {run['load_after']:.2f})"
+            )
             if not options.no_floor:
-                floors.append(floor.measure())
-                line += f", floor {stats.floor_sum(floors[-1]):.2f}s"
+                floor_before = load_now()
+                measured: dict[str, float] = dict(floor.measure(log_dir=work / "floor-logs"))
+                measured.update(load_before=floor_before, load_after=load_now())
+                floors.append(measured)
+                line += (
+                    f", floor {stats.floor_sum(measured):.2f}s "
+                    f"(load {floor_before:.2f} -> {measured['load_after']:.2f})"
+                )
             print(line, flush=True)
     about["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
     shown = acceptance_command(Path("<work>"), extra)

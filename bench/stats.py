@@ -11,9 +11,12 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-SCHEMA = 1
+from bench.load import DEFAULT_TOLERANCE, comparable
+
+SCHEMA = 2
 SCENARIO_MODULE = "test_options_chain.py"
-FLOOR_PARTS = ("import_s", "uvicorn_cold_start_s", "chromium_launch_close_s", "context_page_goto_s")
+# bench/floor.py's parts (its docstring says what each includes); their sum is ``total_s``.
+FLOOR_PARTS = ("servers_ready_s", "browser_launch_s", "sign_in_s", "scenarios_s", "stop_s")
 
 
 def spread(values: Iterable[float]) -> dict[str, float]:
@@ -97,7 +100,49 @@ def _between(marks: Mapping[str, float], first: str, second: str) -> float:
 
 
 def floor_sum(floor: Mapping[str, float]) -> float:
+    """The floor's whole time: measured end to end, else the sum of its parts."""
+    if "total_s" in floor:
+        return float(floor["total_s"])
     return sum(float(floor[part]) for part in FLOOR_PARTS)
+
+
+def _median_ratio(pairs: Iterable[tuple[float, float]]) -> float | None:
+    ratios = [a / b for a, b in pairs if b > 0]
+    return round(statistics.median(ratios), 3) if ratios else None
+
+
+def compare_rounds(
+    runs: Sequence[Mapping[str, Any]],
+    floors: Sequence[Mapping[str, Any]],
+    *,
+    cpus: int,
+    tolerance: float = DEFAULT_TOLERANCE,
+) -> dict[str, Any]:
+    """Each run against the floor measured right after it, where their loads were similar.
+
+    ``floor_ratio``: median of full run / floor; ``overhead_ratio``: median of (full run - floor) /
+    floor; ``scenario_ratio``: median of the run's nine scenario bodies / the floor's nine.
+    """
+    kept: list[tuple[Mapping[str, Any], Mapping[str, Any]]] = []
+    refused: list[str] = []
+    for number, (run, floor) in enumerate(zip(runs, floors, strict=False), start=1):
+        ok, why = comparable(run, floor, cpus=cpus, tolerance=tolerance)
+        if ok:
+            kept.append((run, floor))
+        else:
+            refused.append(f"round {number}: {why}")
+    return {
+        "rounds_compared": len(kept),
+        "rounds_refused": refused,
+        "floor_ratio": _median_ratio((r["full_run_s"], floor_sum(f)) for r, f in kept),
+        "overhead_ratio": _median_ratio(
+            (r["full_run_s"] - floor_sum(f), floor_sum(f)) for r, f in kept
+        ),
+        "scenario_ratio": _median_ratio(
+            (r["scenario_bodies_s"], float(f.get("scenarios_s", 0.0))) for r, f in kept
+        ),
+        "over_floor_s": spread(r["full_run_s"] - floor_sum(f) for r, f in kept),
+    }
 
 
 def summarise(
@@ -140,12 +185,15 @@ def summarise(
         name: spread(run["scenarios"][name] for run in runs if name in run["scenarios"])
         for name in scenario_names
     }
-    doc["floor"] = {part: spread(f[part] for f in floors) for part in FLOOR_PARTS}
+    floor_keys = [*FLOOR_PARTS, *sorted({k for f in floors for k in f if k.startswith("OC-")})]
+    doc["floor"] = {part: spread(f[part] for f in floors if part in f) for part in floor_keys}
     doc["floor_s"] = spread(floor_sum(f) for f in floors)
-    floor_median = doc["floor_s"]["median"]
-    doc["overhead_ratio"] = (
-        round(doc["overhead_s"]["median"] / floor_median, 3) if floor_median else None
-    )
+    doc.update(compare_rounds(runs, floors, cpus=int(machine.get("cpus") or 1)))
+    doc["loads"] = [
+        {key: round(float(x[key]), 2) for key in ("load_before", "load_after") if key in x}
+        for pair in zip(runs, floors, strict=False)
+        for x in pair
+    ]
     doc["per_run"] = [dict(run) for run in runs]
     doc["per_floor"] = [dict(f) for f in floors]
     return doc
@@ -182,9 +230,16 @@ def table(doc: Mapping[str, Any]) -> str:
     lines.append(row("results + checklist written", doc["results_s"]))
     lines.append(row("checklist render", doc["checklist_render_s"], 2))
     lines.append(row("overhead (full run - test bodies)", doc["overhead_s"]))
-    lines.append("floor:")
+    lines.append("floor (bench/floor.py: servers, browser, sign-in, the nine's page work, stop):")
     for part, figure in doc["floor"].items():
         lines.append(row(part, figure, 2))
-    lines.append(row("floor sum", doc["floor_s"]))
-    lines.append(f"overhead ratio (median overhead / median floor): {doc['overhead_ratio']}")
+    lines.append(row("floor (whole)", doc["floor_s"]))
+    lines.append(row("full run - floor (rounds compared)", doc["over_floor_s"]))
+    lines.append(
+        f"rounds compared: {doc['rounds_compared']}; full run / floor: {doc['floor_ratio']}; "
+        f"overhead ratio ((run - floor) / floor): {doc['overhead_ratio']}; "
+        f"nine scenarios / floor's nine: {doc['scenario_ratio']}"
+    )
+    for why in doc["rounds_refused"]:
+        lines.append(f"NOT COMPARED (load): {why}")
     return "\n".join(lines)

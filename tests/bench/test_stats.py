@@ -28,10 +28,13 @@ TIMING = {
     "checklist_render_s": 0.05,
 }
 FLOOR = {
-    "import_s": 0.4,
-    "uvicorn_cold_start_s": 0.6,
-    "chromium_launch_close_s": 0.5,
-    "context_page_goto_s": 0.1,
+    "servers_ready_s": 0.5,
+    "browser_launch_s": 0.4,
+    "sign_in_s": 0.05,
+    "OC-01_s": 0.5,
+    "scenarios_s": 0.5,
+    "stop_s": 0.1,
+    "total_s": 1.6,
 }
 
 
@@ -70,13 +73,16 @@ def test_breakdown_reads_marks_and_facts() -> None:
 def test_summary_has_the_promised_keys_and_ratio() -> None:
     runs = [stats.run_breakdown(wall, 100.0, RESULTS, TIMING) for wall in (8.0, 9.0, 10.0)]
 
-    doc = stats.summarise(runs, [FLOOR, FLOOR], command=["pytest"], machine={"cpus": 2})
+    doc = stats.summarise(runs, [FLOOR] * 3, command=["pytest"], machine={"cpus": 2})
 
     for key in ("full_run_s", "servers_ready_s", "overhead_s", "floor_s", "overhead_ratio"):
         assert key in doc
     assert doc["full_run_s"]["median"] == 9.0
     assert doc["floor_s"]["median"] == 1.6
-    assert doc["overhead_ratio"] == round(7.5 / 1.6, 3)
+    assert doc["floor_ratio"] == round(9.0 / 1.6, 3)
+    assert doc["overhead_ratio"] == round((9.0 - 1.6) / 1.6, 3)
+    assert doc["scenario_ratio"] == round(1.0 / 0.5, 3)
+    assert doc["floor"]["OC-01_s"]["median"] == 0.5
     assert doc["scenarios"]["OC-01 test_chain_loads[chromium]"]["median"] == 1.0
     assert set(doc["servers_ready_s"]) == {"all", "backend", "stub"}
     json.dumps(doc)
@@ -96,3 +102,16 @@ def test_table_names_every_scenario() -> None:
 
     assert "OC-01 test_chain_loads" in text
     assert "overhead ratio" in text
+
+
+def test_a_round_whose_floor_saw_another_load_is_not_compared() -> None:
+    quiet = {**stats.run_breakdown(8.0, 100.0, RESULTS, TIMING), "load_before": 1.0}
+    busy = {**stats.run_breakdown(20.0, 100.0, RESULTS, TIMING), "load_before": 1.0}
+    floors = [{**FLOOR, "load_before": 1.2, "load_after": 1.0}, {**FLOOR, "load_after": 9.0}]
+
+    doc = stats.summarise([quiet, busy], floors, command=[], machine={"cpus": 2})
+
+    assert doc["rounds_compared"] == 1
+    assert doc["floor_ratio"] == round(8.0 / 1.6, 3)
+    assert "round 2: load went from 1.00 to 9.00" in doc["rounds_refused"][0]
+    assert "NOT COMPARED (load): round 2" in stats.table(doc)
