@@ -22,7 +22,7 @@ import jwt
 import pytest
 from playwright.sync_api import Page
 
-from acceptance import oracle
+from acceptance import oracle, page_timing
 from acceptance.audit import RunAudit, verdict
 from acceptance.clients import TIMEOUT_S, DeskApi, Hooks, SentrySink, StubControl, tls
 from fixtures.harness import UPSTREAM_FAULT_STATUSES
@@ -31,6 +31,7 @@ from fixtures.session import DeskSession, SignInError
 from reports import runinfo
 from reports.leaks import env_secrets
 from reports.plugin import run_mode
+from reports.runinfo import record_check
 
 # The seed's policy: a browser scenario gets three more attempts; API and environment checks none,
 # because they are deterministic and a retry would only hide a real fault.
@@ -342,6 +343,38 @@ def server_responses(page: Page) -> list[SeenResponse]:
     seen: list[SeenResponse] = []
     page.on("response", lambda response: seen.append(SeenResponse(response.status, response.url)))
     return seen
+
+
+@pytest.fixture(scope="session")
+def page_timing_figures(pytestconfig: pytest.Config) -> Iterator[dict[str, dict[str, float]]]:
+    """Every scenario's page timings (its last attempt's); judged against PERF-01's budgets when
+    the run ends."""
+    figures: dict[str, dict[str, float]] = {}
+    yield figures
+    over = page_timing.overruns(figures, page_timing.budgets())
+    measured = [
+        f"{where} {name} {ms:.0f} ms" for where, m in figures.items() for name, ms in m.items()
+    ]
+    if over:
+        detail = "over budget: " + "; ".join(map(str, over))
+    elif measured:
+        detail = "within budget: " + ", ".join(measured)
+    else:
+        detail = "no page timing was measured (every scenario failed before its page loaded)"
+    record_check(pytestconfig, page_timing.ITEM, bool(measured) and not over, detail)
+
+
+@pytest.fixture
+def page_timer(
+    page: Page, request: pytest.FixtureRequest, page_timing_figures: dict[str, dict[str, float]]
+) -> page_timing.PageTimer:
+    """The test's page, probed from its next navigation on; figures filed under its item id."""
+    page.context.add_init_script(page_timing.PROBE)
+    marker = request.node.get_closest_marker("checklist")
+    where = marker.args[0] if marker and marker.args else request.node.name
+    figures: dict[str, float] = {}
+    page_timing_figures[where] = figures  # a rerun's figures replace the failed attempt's
+    return page_timing.PageTimer(page, request.node, figures)
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from acceptance.clients import DeskApi, StubControl
 from acceptance.conftest import MarketOracle
 from acceptance.formatting import chain_row_cells, integer, pnl, price
+from acceptance.page_timing import PageTimer
 from pages.chain_table import ChainRow
 from pages.options import OptionsPage
 from pages.signin import SignInPage
@@ -36,17 +37,19 @@ AWKWARD_SYMBOL = "WMT"
 
 
 @pytest.fixture
-def options_page(page: Page) -> OptionsPage:
+def options_page(page: Page, page_timer: PageTimer) -> OptionsPage:
+    # page_timer: the page is probed for its timings (PERF-01) from its first navigation on.
     return OptionsPage(page)
 
 
 @pytest.mark.checklist("OC-01")
-def test_chain_loads(options_page: OptionsPage, desk_api: DeskApi) -> None:
+def test_chain_loads(options_page: OptionsPage, desk_api: DeskApi, page_timer: PageTimer) -> None:
     # Given a signed-in user and the chain the API answers for SPY's nearest expiration
     chain = desk_api.chain("SPY")
 
     # When they open the SPY options page
     options_page.open("SPY")
+    page_timer.first_row()
 
     # Then the underlying, the expirations (nearest selected) and every strike are shown, ascending
     expect(options_page.heading).to_have_text("SPY options")
@@ -65,9 +68,12 @@ def test_chain_loads(options_page: OptionsPage, desk_api: DeskApi) -> None:
 
 
 @pytest.mark.checklist("OC-02")
-def test_expiration_switch(options_page: OptionsPage, desk_api: DeskApi) -> None:
+def test_expiration_switch(
+    options_page: OptionsPage, desk_api: DeskApi, page_timer: PageTimer
+) -> None:
     # Given the SPY page on its nearest expiration
     options_page.open("SPY")
+    page_timer.first_row()
     later = options_page.expirations()[-1]
     expected = desk_api.chain("SPY", later)
 
@@ -76,6 +82,7 @@ def test_expiration_switch(options_page: OptionsPage, desk_api: DeskApi) -> None
 
     # Then the table shows that expiration's chain, as the API answers it
     expect(options_page.chain.table).to_have_attribute("data-expiration", later)
+    page_timer.action("expiration_switch")
     assert options_page.selected_expiration() == later
     shown = {row.strike: row.cells for row in options_page.chain.rows()}
     assert list(shown) == [price(r["strike"]) for r in expected["strikes"]]
@@ -84,7 +91,9 @@ def test_expiration_switch(options_page: OptionsPage, desk_api: DeskApi) -> None
 
 
 @pytest.mark.checklist("OC-03")
-def test_symbol_switch_and_deep_link(options_page: OptionsPage, desk_api: DeskApi) -> None:
+def test_symbol_switch_and_deep_link(
+    options_page: OptionsPage, desk_api: DeskApi, page_timer: PageTimer
+) -> None:
     # Given the SPY page
     options_page.open("SPY")
     aapl = desk_api.chain("AAPL")
@@ -96,6 +105,7 @@ def test_symbol_switch_and_deep_link(options_page: OptionsPage, desk_api: DeskAp
     expect(options_page.page).to_have_url(re.compile(r"/options/AAPL$"))
     expect(options_page.heading).to_have_text("AAPL options")
     expect(options_page.underlying_price_cell).to_have_text(price(aapl["underlying"]["last"]))
+    page_timer.action("symbol_search")
 
     # When the page is reloaded, it is still AAPL
     options_page.reload()
@@ -148,7 +158,9 @@ def test_auth_redirects_and_returns(page: Page, anonymous_api: DeskApi, desk_cre
 @pytest.mark.checklist("OC-06")
 @pytest.mark.needs_stub_control
 @pytest.mark.expect_server_status(502)
-def test_upstream_outage_and_recovery(options_page: OptionsPage, stub_control: StubControl) -> None:
+def test_upstream_outage_and_recovery(
+    options_page: OptionsPage, stub_control: StubControl, page_timer: PageTimer
+) -> None:
     # Given market data is down
     stub_control.fault(status=500, times=-1)
 
@@ -167,6 +179,7 @@ def test_upstream_outage_and_recovery(options_page: OptionsPage, stub_control: S
     expect(options_page.error_banner).to_be_hidden()
     expect(options_page.chain.table).to_have_attribute("data-symbol", "SPY")
     expect(options_page.chain.row_locator.first).to_be_visible()
+    page_timer.action("retry")
 
 
 @pytest.mark.checklist("OC-07")
@@ -214,11 +227,14 @@ def _assert_money_lines_painted(
 
 
 @pytest.mark.checklist("OC-08")
-def test_strikes_around_the_money(options_page: OptionsPage, desk_api: DeskApi) -> None:
+def test_strikes_around_the_money(
+    options_page: OptionsPage, desk_api: DeskApi, page_timer: PageTimer
+) -> None:
     chain = desk_api.chain("SPY")
     strikes = [price(r["strike"]) for r in chain["strikes"]]
     atm = strikes.index(price(chain["atm_strike"]))
     options_page.open("SPY")
+    page_timer.first_row()
 
     # When the user narrows to +/-5 strikes, exactly 11 strikes centred on ATM show
     options_page.show_strikes("+/-5 strikes")

@@ -280,6 +280,7 @@ def _record(state: _State, report: pytest.TestReport) -> None:
                 "error": None,
                 "details": None,
                 "evidence": [],
+                "page_timings_ms": {},
                 "blocked": None,
                 "phases": {},
                 "rerun": False,
@@ -311,6 +312,9 @@ def _record(state: _State, report: pytest.TestReport) -> None:
             attempt["blocked"] = str(value)
         elif name == runinfo.NOT_APPLICABLE_PROPERTY:
             attempt["not_applicable"] = str(value)
+        elif name == runinfo.PAGE_TIMING_PROPERTY:
+            figure, _, ms = str(value).partition("=")
+            attempt["page_timings_ms"][figure] = float(ms)
 
     if report.outcome in ("failed", "rerun") and attempt["when"] is None:
         attempt["when"] = report.when

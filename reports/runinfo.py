@@ -16,6 +16,7 @@ import pytest
 BLOCKED_PROPERTY = "qe_blocked"
 NOT_APPLICABLE_PROPERTY = "qe_not_applicable"
 EVIDENCE_PROPERTY = "qe_evidence"
+PAGE_TIMING_PROPERTY = "qe_page_timing"
 EVIDENCE_KINDS = ("trace", "screenshot", "video", "log")
 
 DEFAULT_OUT = Path("reports") / "out"
@@ -73,6 +74,11 @@ def add_evidence(item: pytest.Item, kind: str, path: str) -> None:
     if kind not in EVIDENCE_KINDS:
         raise ValueError(f"evidence kind {kind!r} is not one of {EVIDENCE_KINDS}")
     item.user_properties.append((EVIDENCE_PROPERTY, f"{kind}:{path}"))
+
+
+def record_page_timing(item: pytest.Item, name: str, ms: float) -> None:
+    """Record a figure measured in the page (milliseconds) for the current attempt of ``item``."""
+    item.user_properties.append((PAGE_TIMING_PROPERTY, f"{name}={ms}"))
 
 
 checks_key = pytest.StashKey[list[dict[str, Any]]]()
