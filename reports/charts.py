@@ -8,8 +8,9 @@ carries a ``<title>`` (tooltip and accessible name) and ``role="img"``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
+from typing import Any
 
 WIDTH = 160
 HEIGHT = 32
@@ -112,3 +113,27 @@ def flake_rates(statuses: Sequence[str]) -> list[float | None]:
     """Per night, 1.0 when the item was flaky, 0.0 when it passed or failed, None when it did not
     run: the bars then show which nights it flaked."""
     return [1.0 if s == "flaky" else 0.0 if s in ("pass", "fail") else None for s in statuses]
+
+
+def history_charts(
+    trend: Mapping[str, Any], budgets_ms: Mapping[str, float] | None = None
+) -> dict[str, dict[str, str]]:
+    """Every chart of a nightly trend (reports/history.py ``trend``): per item its flake-rate bars
+    and its duration line; per page measurement (``"OC-02 expiration_switch"``) its line against
+    its budget."""
+    budgets = dict(budgets_ms or {})
+    durations = trend.get("durations_s", {})
+    out: dict[str, dict[str, str]] = {"flake_rate": {}, "duration": {}, "page_timing": {}}
+    for item_id, entry in trend.get("items", {}).items():
+        out["flake_rate"][item_id] = bars(
+            flake_rates(entry["results"]), title=f"{item_id}: flaky nights"
+        )
+        series = durations.get(item_id)
+        if series and any(v is not None for v in series):
+            out["duration"][item_id] = line(series, title=f"{item_id}: duration (s)")
+    for key, series in trend.get("page_timings_ms", {}).items():
+        name = key.split(" ", 1)[-1]
+        out["page_timing"][key] = line(
+            series, title=f"{key} (ms)", budget=budgets.get(name), unit="ms"
+        )
+    return out

@@ -35,7 +35,20 @@ def entry(results: dict[str, Any]) -> dict[str, Any]:
         "verdict": results["verdict"],
         "items": {item["id"]: item["status"] for item in results["items"]},
         "tests": {test["nodeid"]: test["status"] for test in results["tests"]},
+        "durations_s": {item["id"]: item.get("duration_s") for item in results["items"]},
+        "page_timings_ms": page_timings(results),
     }
+
+
+def page_timings(results: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """Per checklist item, the page timings of its test's last attempt (PERF-01's figures)."""
+    figures: dict[str, dict[str, float]] = {}
+    for test in results["tests"]:
+        attempts = test.get("attempts") or []
+        measured = attempts[-1].get("page_timings_ms") if attempts else None
+        if measured and test.get("items"):
+            figures.setdefault(test["items"][0], {}).update(measured)
+    return figures
 
 
 def append(history_dir: Path, results: dict[str, Any]) -> Path:
@@ -76,4 +89,28 @@ def trend(runs: list[dict[str, Any]], item_ids: list[str], window: int = WINDOW)
         "window": window,
         "runs": [run["run"] for run in recent],
         "items": items,
+        "durations_s": {
+            item_id: [run.get("durations_s", {}).get(item_id) for run in recent]
+            for item_id in item_ids
+        },
+        "page_timings_ms": _timing_series(recent),
+    }
+
+
+def _timing_series(recent: list[dict[str, Any]]) -> dict[str, list[float | None]]:
+    """``"<item> <measurement>"`` -> its figure per run (None when not measured that night)."""
+    names = sorted(
+        {
+            f"{item} {name}"
+            for run in recent
+            for item, m in run.get("page_timings_ms", {}).items()
+            for name in m
+        }
+    )
+    return {
+        key: [
+            run.get("page_timings_ms", {}).get(key.split(" ", 1)[0], {}).get(key.split(" ", 1)[1])
+            for run in recent
+        ]
+        for key in names
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from reports import charts
+from reports import charts, history
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -63,3 +63,50 @@ def test_flake_rates_mark_flaky_nights_and_skip_nights_without_a_run() -> None:
     rates = charts.flake_rates(["pass", "flaky", "not run", "fail", "not covered"])
 
     assert rates == [0.0, 1.0, None, 0.0, None]
+
+
+def test_a_trend_of_five_nights_gives_every_chart() -> None:
+    nights = [
+        {
+            "run": {"started_at": f"2026-11-2{n}"},
+            "items": {"OC-02": "flaky" if n == 3 else "pass"},
+            "durations_s": {"OC-02": 1.0 + n},
+            "page_timings_ms": {"OC-02": {"expiration_switch": 100.0 * n}} if n != 2 else {},
+        }
+        for n in range(1, 6)
+    ]
+    trend = history.trend(nights, ["OC-02"])
+
+    assert trend["durations_s"]["OC-02"] == [2.0, 3.0, 4.0, 5.0, 6.0]
+    assert trend["page_timings_ms"]["OC-02 expiration_switch"] == [100.0, None, 300.0, 400.0, 500.0]
+    drawn = charts.history_charts(trend, {"expiration_switch": 450.0})
+    flaky = _parse(drawn["flake_rate"]["OC-02"]).findall(f"{SVG}rect")
+    assert [r.find(f"{SVG}title").text for r in flaky] == ["0%", "0%", "100%", "0%", "0%"]
+    assert len(_parse(drawn["duration"]["OC-02"]).findall(f"{SVG}circle")) == 5
+    timing = _parse(drawn["page_timing"]["OC-02 expiration_switch"])
+    assert len(timing.findall(f"{SVG}circle")) == 4
+    assert timing.find(f"{SVG}line").find(f"{SVG}title").text == "budget 450 ms"
+
+
+def test_history_keeps_durations_and_the_last_attempts_page_timings() -> None:
+    results = {
+        "run": {"started_at": "2026-11-29T00:00:00"},
+        "verdict": "GO",
+        "items": [{"id": "OC-02", "status": "flaky", "duration_s": 3.5}],
+        "tests": [
+            {
+                "nodeid": "t::oc02",
+                "status": "flaky",
+                "items": ["OC-02"],
+                "attempts": [
+                    {"page_timings_ms": {"expiration_switch": 9000.0}},
+                    {"page_timings_ms": {"expiration_switch": 700.0}},
+                ],
+            }
+        ],
+    }
+
+    entry = history.entry(results)
+
+    assert entry["durations_s"] == {"OC-02": 3.5}
+    assert entry["page_timings_ms"] == {"OC-02": {"expiration_switch": 700.0}}
