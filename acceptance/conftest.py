@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -361,6 +362,8 @@ def page_timing_figures(pytestconfig: pytest.Config) -> Iterator[dict[str, dict[
         detail = "within budget: " + ", ".join(measured)
     else:
         detail = "no page timing was measured (every scenario failed before its page loaded)"
+    # Page timings stretch with the machine's load: say what it was, so a reader can tell.
+    detail += f" (1-minute load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
     record_check(pytestconfig, page_timing.ITEM, bool(measured) and not over, detail)
 
 

@@ -8,7 +8,8 @@ verdicts are read back from each run's ``results.json``:
 
 - the clean copy must give GO (GO WITH WARNINGS is accepted only when every warning comes from an
   advisory item that did not pass);
-- each regression must give NO-GO with every one of its ``expected_items`` failed.
+- each regression must give NO-GO with every one of its ``expected_items`` failed (or, for one
+  whose ``expected_verdict`` is "GO WITH WARNINGS", that verdict with its advisory items failed).
 
 Runs go in parallel (``--jobs``, default ``DEFAULT_JOBS``), each on its own free ports, output
 and state folders: a suite run spends much of its time waiting (servers starting, the browser,
@@ -32,7 +33,7 @@ import tempfile
 import threading
 import time
 import tomllib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -74,6 +75,7 @@ class Regression:
     patch: Path
     description: str
     expected_items: tuple[str, ...]
+    expected_verdict: str = NO_GO
 
 
 @dataclass(frozen=True)
@@ -120,9 +122,13 @@ def load_regressions(path: Path = CATALOGUE) -> list[Regression]:
             patch=(path.parent / str(entry["patch"])).resolve(),
             description=str(entry.get("description", "")),
             expected_items=tuple(str(i) for i in entry["expected_items"]),
+            expected_verdict=str(entry.get("expected_verdict", NO_GO)),
         )
         for entry in data.get("regression", [])
     ]
+    wrong = sorted(r.name for r in regressions if r.expected_verdict not in (NO_GO, WARN))
+    if wrong:
+        raise ValueError(f"{path}: expected_verdict must be {NO_GO!r} or {WARN!r}: {wrong}")
     names = [r.name for r in regressions]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates or CLEAN in names:
@@ -293,9 +299,14 @@ def stop_running_runs(grace_s: float = INTERRUPT_GRACE_S) -> None:
 
 
 def judge(
-    name: str, run: RunResult | None, results: dict[str, Any] | None, expected: Sequence[str]
+    name: str,
+    run: RunResult | None,
+    results: dict[str, Any] | None,
+    expected: Sequence[str],
+    expected_verdict: str = NO_GO,
 ) -> Judgement:
-    """Compare a run's results with what it must give: GO for the clean copy, else NO-GO + items."""
+    """Compare a run's results with what it must give: GO for the clean copy, else
+    ``expected_verdict`` (NO-GO, or GO WITH WARNINGS for an advisory item) + items failed."""
     duration = run.duration_s if run else None
     if results is None:
         why = "timed out" if run and run.timed_out else f"exit {run.returncode if run else '?'}"
@@ -317,9 +328,9 @@ def judge(
         note = "" if verdict == GO else str(results.get("reason", ""))
         return Judgement(name, verdict, failed, (), ok, note, duration, others)
     missing = [item for item in expected if item not in failed]
-    ok = verdict == NO_GO and not missing
+    ok = verdict == expected_verdict and not missing
     note = f"not failed: {', '.join(missing)}" if missing else ""
-    if verdict != NO_GO:
+    if verdict != expected_verdict:
         note = (note + "; " if note else "") + f"verdict {verdict}"
     return Judgement(name, verdict, failed, tuple(expected), ok, note, duration, others)
 
@@ -372,6 +383,7 @@ def run_one(
     python: str = sys.executable,
     force_reruns: int | None = None,
     extra_args: Sequence[str] = (),
+    expected_verdict: str = NO_GO,
 ) -> Judgement:
     """Copy the app under ``workdir/name``, apply ``patch`` (if any), run the suite, judge it."""
     app_dir = copy_app(workdir / name / "app")
@@ -388,7 +400,7 @@ def run_one(
         force_reruns=force_reruns,
         extra_args=extra_args,
     )
-    row = judge(name, run, run.results(), expected)
+    row = judge(name, run, run.results(), expected, expected_verdict)
     if not copy_was_run(app_dir, workdir / "pycache"):
         return replace(
             row, ok=False, note="the servers did not run the copy (is --app-dir honoured?)"
@@ -418,8 +430,10 @@ def run_plan(
     jobs: int,
     python: str = sys.executable,
     force_reruns: int | None = REGRESSION_RERUNS,
+    verdicts: Mapping[str, str] | None = None,
 ) -> list[Judgement]:
     """Run every ``(name, patch, expected)`` of ``plan``, ``jobs`` at a time; rows in plan order.
+    ``verdicts``: a regression's expected verdict when it is not NO-GO.
 
     Each finished run is reported on a line as it ends."""
     rows: dict[str, Judgement] = {}
@@ -433,6 +447,7 @@ def run_plan(
                 workdir,
                 python=python,
                 force_reruns=None if name == CLEAN else force_reruns,
+                expected_verdict=(verdicts or {}).get(name, NO_GO),
             ): name
             for name, patch, expected in plan
         }
@@ -539,7 +554,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         rows = run_plan(
-            plan, workdir, jobs=jobs, python=args.python, force_reruns=args.force_reruns
+            plan,
+            workdir,
+            jobs=jobs,
+            python=args.python,
+            force_reruns=args.force_reruns,
+            verdicts={r.name: r.expected_verdict for r in selected},
         )
     except KeyboardInterrupt:
         print(f"selftest: partial outputs kept in {workdir}", file=sys.stderr)
