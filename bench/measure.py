@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import subprocess
 import time
 from collections.abc import Mapping, Sequence
@@ -21,6 +22,7 @@ import psutil
 from bench.load import load_now
 
 SAMPLE_S = 0.1
+STOP_GRACE_S = 30.0
 
 
 @dataclass
@@ -57,12 +59,22 @@ def run_measured(
         root = psutil.Process(proc.pid)
         root_key = (proc.pid, _create_time(root))
         status = None
-        while status is None:
-            _sample(root, seen)
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid == 0:
-                status = None
-                time.sleep(SAMPLE_S)  # sampling interval of a running process tree
+        try:
+            while status is None:
+                _sample(root, seen)
+                pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+                if pid == 0:
+                    status = None
+                    time.sleep(SAMPLE_S)  # sampling interval of a running process tree
+        except KeyboardInterrupt:
+            # The command tears its own servers and browser down on SIGINT; it must not outlive us.
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=STOP_GRACE_S)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            raise
         wall = time.perf_counter() - began
         proc.returncode = os.waitstatus_to_exitcode(status)
     descendants = sum(cpu for key, cpu in seen.items() if key != root_key)
