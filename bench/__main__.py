@@ -90,12 +90,17 @@ def machine() -> dict[str, Any]:
     return {"cpus": os.cpu_count(), "loadavg_at_start": [round(x, 2) for x in os.getloadavg()]}
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def split_args(argv: Sequence[str] | None) -> tuple[list[str], list[str]]:
+    """The benchmark's own arguments, and those after ``--`` (for pytest)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    extra: list[str] = []
-    if "--" in args:
-        cut = args.index("--")
-        args, extra = args[:cut], args[cut + 1 :]
+    if "--" not in args:
+        return args, []
+    cut = args.index("--")
+    return args[:cut], args[cut + 1 :]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args, extra = split_args(argv)
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("-r", "--runs", type=int, default=5, help="full runs (default 5)")
     parser.add_argument("-o", "--out", type=Path, default=DEFAULT_OUT, help="bench.json path")

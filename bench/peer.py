@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import peerstats
-from bench.__main__ import acceptance_command
+from bench.__main__ import acceptance_command, split_args
 from bench.load import DEFAULT_TOLERANCE, load_now
 from bench.measure import run_measured
 from fixtures.ports import port_state
@@ -157,11 +157,7 @@ def run_peer(node: str, peer: Path, work: Path, evidence: str) -> dict[str, Any]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    extra: list[str] = []
-    if "--" in args:
-        cut = args.index("--")
-        args, extra = args[:cut], args[cut + 1 :]
+    args, extra = split_args(argv)
     parser = argparse.ArgumentParser(prog="python -m bench.peer", description=__doc__)
     parser.add_argument("-r", "--runs", type=int, default=5, help="pairs (default 5)")
     parser.add_argument("-o", "--out", type=Path, default=DEFAULT_OUT, help="bench-peer.json path")
