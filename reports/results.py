@@ -180,6 +180,16 @@ def stop_reason(stop: dict[str, Any], tests: list[dict[str, Any]]) -> str:
     )
 
 
+def _blocked_causes(tests: list[dict[str, Any]]) -> list[str]:
+    """Why blocked tests were blocked (e.g. "backend exited with code -9 (SIGKILL)"), once each."""
+    causes = [
+        str(t["attempts"][-1]["blocked"]).splitlines()[0]
+        for t in tests
+        if t.get("status") == BLOCKED and t["attempts"] and t["attempts"][-1].get("blocked")
+    ]
+    return list(dict.fromkeys(causes))
+
+
 def verdict(
     items: list[dict[str, Any]],
     tests: list[dict[str, Any]],
@@ -192,7 +202,9 @@ def verdict(
     for status in NO_GO_STATUSES:
         ids = [i["id"] for i in items if i["required"] and i["status"] == status]
         if ids:
-            blockers.append(_ids_phrase(ids, _STATUS_WORDS[status]))
+            phrase = _ids_phrase(ids, _STATUS_WORDS[status])
+            causes = _blocked_causes(tests) if status == BLOCKED else []
+            blockers.append(f"{phrase} ({'; '.join(causes)})" if causes else phrase)
     blockers.extend(p["message"] for p in problems)
 
     warnings: list[str] = []
