@@ -163,7 +163,8 @@ _PHASES = {
 def stop_reason(stop: dict[str, Any], tests: list[dict[str, Any]]) -> str:
     """The one-line reason of a run that stopped early (``run.stop``), naming where it stopped."""
     if stop["kind"] == "aborted":
-        return f"run aborted: {stop.get('cause', 'see the terminal')}"
+        fix = f"; fix: {stop['fix']}" if stop.get("fix") else ""
+        return f"run aborted: {stop.get('cause', 'see the terminal')}{fix}"
     suite = [t for t in tests if not t["nodeid"].startswith("harness::")]
     selected = [t for t in suite if not t.get("deselected")]
     ran = [t for t in selected if t["attempts"] and t["attempts"][-1]["outcome"] != "interrupted"]
