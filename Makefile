@@ -55,7 +55,7 @@ signoff: setup
 	rm -f reports/out/results.json
 	$(BIN)/python -m pytest acceptance --run-mode release --release "$(RELEASE)" --fail-on-warnings $(ARGS); \
 	status=$$?; \
-	test -f reports/out/results.json && $(BIN)/python -m reports.checklist reports/out/results.json -o QE_ACCEPTANCE_CHECKLIST.md; \
+	test -f reports/out/results.json && $(BIN)/python -m reports.checklist reports/out/results.json -o QE_ACCEPTANCE_CHECKLIST.md --no-html; \
 	exit $$status
 
 # The harness's self-test: the clean app must give GO, each known regression (tests/selftest/)

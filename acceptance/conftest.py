@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ from fixtures.session import DeskSession, SignInError
 from reports import runinfo
 from reports.leaks import env_secrets
 from reports.plugin import run_mode
-from reports.runinfo import record_check
+from reports.runinfo import record_check, register_secret
 
 # The seed's policy: a browser scenario gets three more attempts; API and environment checks none,
 # because they are deterministic and a retry would only hide a real fault.
@@ -177,10 +177,30 @@ def _health_identity_across_the_run(
 
 
 @pytest.fixture(scope="session")
-def api_session(api_url: str, desk_credentials: Any, polite_hooks: Hooks) -> DeskSession:
+def remember_secret(pytestconfig: pytest.Config) -> Callable[[str], str]:
+    """Call it on every token a test obtains: outputs are then redacted of it (returns it)."""
+
+    def remember(value: str) -> str:
+        register_secret(pytestconfig, value)
+        return value
+
+    return remember
+
+
+@pytest.fixture(scope="session")
+def api_session(
+    api_url: str,
+    desk_credentials: Any,
+    polite_hooks: Hooks,
+    remember_secret: Callable[[str], str],
+) -> DeskSession:
     """The test user's API session: one sign-in, renewed when its token nears expiry."""
     return DeskSession(
-        api_url, desk_credentials.username, desk_credentials.password, event_hooks=polite_hooks
+        api_url,
+        desk_credentials.username,
+        desk_credentials.password,
+        event_hooks=polite_hooks,
+        on_token=remember_secret,
     )
 
 
@@ -277,13 +297,16 @@ def anonymous_api(api_url: str, polite_hooks: Hooks) -> Iterator[DeskApi]:
 
 
 @pytest.fixture
-def expired_token(desk_credentials: Any, auth_secret: str | None) -> str:
+def expired_token(
+    desk_credentials: Any, auth_secret: str | None, remember_secret: Callable[[str], str]
+) -> str:
     """A correctly signed token that expired a minute ago (needs the backend's signing secret)."""
     if auth_secret is None:
         pytest.skip("the backend's AUTH_SECRET is not known in target mode (set QE_AUTH_SECRET)")
     now = dt.datetime.now(dt.UTC)
     claims = {"sub": desk_credentials.username, "iat": now - dt.timedelta(minutes=16)}
-    return jwt.encode({**claims, "exp": now - dt.timedelta(minutes=1)}, auth_secret, "HS256")
+    token = jwt.encode({**claims, "exp": now - dt.timedelta(minutes=1)}, auth_secret, "HS256")
+    return remember_secret(token)
 
 
 @pytest.fixture

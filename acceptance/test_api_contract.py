@@ -248,13 +248,13 @@ def test_the_stream_does_not_take_a_token_in_the_url(
 @pytest.mark.checklist("API-08")
 @pytest.mark.xdist_group(MARKET_DATA_GROUP)  # reads positions (market data) without desk_api
 def test_no_token_or_password_in_answers_or_server_logs(
-    anonymous_api: DeskApi, desk_credentials, server_logs: list[LogWatch]
+    anonymous_api: DeskApi, desk_credentials, server_logs: list[LogWatch], remember_secret
 ) -> None:
     answer = anonymous_api.http.post(
         "/api/auth/login",
         json={"username": desk_credentials.username, "password": desk_credentials.password},
     )
-    token = answer.json()["access_token"]
+    token = remember_secret(answer.json()["access_token"])
     with DeskApi(str(anonymous_api.http.base_url), token) as signed_in:
         signed_in.positions()
 

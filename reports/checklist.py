@@ -3,6 +3,10 @@
     python -m reports.checklist RESULTS.json [RESULTS.json ...] -o FILE
         [--run-mode ci|nightly|release] [--release NAME] [--catalogue PATH] [--root DIR]
         [--history-dir DIR] [--results-out PATH] [--junit-out PATH]
+        [--signed-off-by "NAME <ROLE>" ...] [--no-html]
+
+The Markdown is the source of truth; an HTML rendering of the same data (one self-contained file,
+same name, ``.html``) is written beside it unless --no-html.
 
 One input is re-rendered as it is (the same bytes the run wrote, for the same -o and --root);
 several are merged (shards, xdist, re-runs of a nightly): the union of their tests, the attempts of
@@ -14,16 +18,19 @@ relative to the output file), never on the clock.
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import os
 import re
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import jinja2
+import markupsafe
 
 from reports import catalogue as catalogue_mod
 from reports import history as history_mod
@@ -54,6 +61,22 @@ CHECKLIST_NAME = "QE_ACCEPTANCE_CHECKLIST.md"
 EXCERPT_LINES = 40
 MESSAGE_CHARS = 300
 MAX_EVIDENCE_LINKS = 4
+# Harness checks (runinfo.record_check) appear in results.json as tests with this prefix.
+HARNESS_PREFIX = "harness::"
+HTML_NAME = "QE_ACCEPTANCE_CHECKLIST.html"
+
+
+_SIGNER = re.compile(r"^\s*(?P<name>[^<>]*?)\s*<(?P<role>[^<>]+)>\s*$")
+
+
+def parse_signer(value: str, date: str) -> dict[str, str]:
+    """``"Name <role>"`` (from ``--signed-off-by``) -> a sign-off line dated ``date``."""
+    match = _SIGNER.match(value)
+    if match is None or not match["name"]:
+        raise ValueError(
+            f'--signed-off-by {value!r}: expected "Name <role>", e.g. "Ada Lovelace <QE lead>"'
+        )
+    return {"name": match["name"], "role": match["role"].strip(), "date": date}
 
 
 def status_word(status: str) -> str:
@@ -119,11 +142,24 @@ class _Links:
         target = (self.root / path).resolve()
         return quote(Path(os.path.relpath(target, self.base)).as_posix())
 
+    def of(self, evidence: list[dict[str, str]]) -> list[dict[str, str]]:
+        """Evidence entries as links: ``{"label", "href"}`` relative to the checklist."""
+        return [{"label": ev["kind"], "href": self.href(ev["path"])} for ev in evidence]
+
     def evidence(self, evidence: list[dict[str, str]], limit: int = MAX_EVIDENCE_LINKS) -> str:
-        links = [f"[{ev['kind']}]({self.href(ev['path'])})" for ev in evidence[:limit]]
-        if len(evidence) > limit:
-            links.append(f"+{len(evidence) - limit} more")
-        return " · ".join(links)
+        return md_links(self.of(evidence), limit)
+
+
+def md_links(links: list[dict[str, str]], limit: int = MAX_EVIDENCE_LINKS) -> str:
+    shown = [f"[{link['label']}]({link['href']})" for link in links[:limit]]
+    if len(links) > limit:
+        shown.append(f"+{len(links) - limit} more")
+    return " · ".join(shown)
+
+
+def anchor(item_id: str) -> str:
+    """The id of an item's evidence section (same in the Markdown and the HTML)."""
+    return "evidence-" + re.sub(r"[^a-z0-9]+", "-", item_id.lower()).strip("-")
 
 
 def _fact(value: Any) -> str:
@@ -134,15 +170,49 @@ def _fact(value: Any) -> str:
     return text(value)
 
 
-def _latest_evidence(item: dict[str, Any], tests: dict[str, dict[str, Any]]) -> list[dict]:
-    """Evidence of the last attempt of each of the item's tests: what to open first."""
+def _shown_attempt(test: dict[str, Any]) -> dict[str, Any] | None:
+    """The attempt whose evidence a reader needs: the failing one of a failed, blocked or flaky
+    test, else the last."""
+    if not test["attempts"]:
+        return None
+    if test["status"] in (FAIL, BLOCKED, FLAKY):
+        return _failed_attempt(test) or test["attempts"][-1]
+    return test["attempts"][-1]
+
+
+def _row_evidence(item: dict[str, Any], tests: dict[str, dict[str, Any]]) -> list[dict]:
+    """Evidence of the attempt to open first of each of the item's tests."""
     found: list[dict[str, str]] = []
     for nodeid in item["tests"]:
-        attempts = tests[nodeid]["attempts"]
-        for ev in attempts[-1]["evidence"] if attempts else []:
+        attempt = _shown_attempt(tests[nodeid])
+        for ev in attempt["evidence"] if attempt else []:
             if ev not in found:
                 found.append(ev)
     return found
+
+
+def _item_evidence(
+    item: dict[str, Any], tests: dict[str, dict[str, Any]], links: _Links
+) -> dict[str, Any]:
+    """An item's evidence section: each test (node id, status), each attempt with its links."""
+    entries = []
+    for nodeid in item["tests"]:
+        test = tests[nodeid]
+        entries.append(
+            {
+                "nodeid": nodeid,
+                "status": test["status"],
+                "attempts": [
+                    {
+                        "no": n,
+                        "outcome": a["outcome"],
+                        "links": links.of(a["evidence"]),
+                    }
+                    for n, a in enumerate(test["attempts"], start=1)
+                ],
+            }
+        )
+    return {"item": item, "anchor": anchor(item["id"]), "tests": entries}
 
 
 def _counts_phrase(counts: dict[str, int]) -> str:
@@ -181,10 +251,20 @@ def _version_instance(facts: dict[str, Any], prefix: str) -> str:
     return ", ".join(p for p in parts if p)
 
 
+def _status_counts(tests: list[dict[str, Any]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for test in tests:
+        counts[test["status"]] = counts.get(test["status"], 0) + 1
+    return counts
+
+
 def context(results: dict[str, Any], output: Path, root: Path) -> dict[str, Any]:
+    """Everything the templates show, computed once: the Markdown and the HTML render the same
+    data (add to it here, then to both templates)."""
     links = _Links(output, root)
     run = results["run"]
     tests = {t["nodeid"]: t for t in results["tests"]}
+    real_tests = [t for t in results["tests"] if not t["nodeid"].startswith(HARNESS_PREFIX)]
     items = results["items"]
     summary = results["summary"]
 
@@ -207,7 +287,7 @@ def context(results: dict[str, Any], output: Path, root: Path) -> dict[str, Any]
                     "attempt": attempt,
                     "message": short(attempt.get("error")),
                     "excerpt": excerpt(attempt.get("details") or attempt.get("error")),
-                    "evidence": links.evidence(attempt["evidence"], limit=20),
+                    "links": links.of(attempt["evidence"]),
                 }
             )
         failures.append({"item": item, "tests": entries})
@@ -225,7 +305,12 @@ def context(results: dict[str, Any], output: Path, root: Path) -> dict[str, Any]
         {
             "test": t,
             "attempts": [
-                {**a, "no": n, "message": short(a.get("error"), 160)}
+                {
+                    **a,
+                    "no": n,
+                    "message": short(a.get("error"), 160),
+                    "links": links.of(a["evidence"]),
+                }
                 for n, a in enumerate(t["attempts"], start=1)
             ],
         }
@@ -311,13 +396,26 @@ def context(results: dict[str, Any], output: Path, root: Path) -> dict[str, Any]
         "run": run,
         "summary": summary,
         "items": items,
-        "latest_evidence": {i["id"]: _latest_evidence(i, tests) for i in items},
+        "row_links": {i["id"]: links.of(_row_evidence(i, tests)) for i in items},
+        "item_evidence": [_item_evidence(i, tests, links) for i in items],
+        "anchors": {i["id"]: anchor(i["id"]) for i in items},
         "required_total": sum(1 for i in items if i["required"]),
         "advisory_total": sum(1 for i in items if not i["required"]),
         "required_counts": _counts_phrase(summary["required"]),
         "advisory_counts": _counts_phrase(summary["advisory"]),
-        "test_counts": _counts_phrase(summary["tests"]),
-        "test_total": len(results["tests"]),
+        "test_counts": _counts_phrase(_status_counts(real_tests)),
+        "test_total": len(real_tests),
+        "test_attempts": sum(len(t["attempts"]) for t in real_tests),
+        "test_reruns": sum(max(len(t["attempts"]) - 1, 0) for t in real_tests),
+        "checks": [
+            {"id": t["nodeid"].removeprefix(HARNESS_PREFIX), "status": t["status"]}
+            for t in results["tests"]
+            if t["nodeid"].startswith(HARNESS_PREFIX)
+        ],
+        "leaks": [p for p in results.get("problems", []) if p.get("kind") == "secret"],
+        "signers": list(run.get("signed_off_by") or []),
+        "environment": (run.get("facts") or {}).get("environment") or "not recorded",
+        "committed": output.resolve().parent == root.resolve(),
         "blocking": blocking,
         "warned": warned,
         "failures": failures,
@@ -352,8 +450,48 @@ def _environment() -> jinja2.Environment:
         duration=duration,
         status=status_cell,
         word=status_word,
+        mdlinks=md_links,
     )
     return env
+
+
+def _css(status: str) -> str:
+    return status.replace(" ", "-")
+
+
+_CODE_SPAN = re.compile(r"(`+) ?(.*?) ?\1")
+
+
+def _inline(value: Any) -> markupsafe.Markup:
+    """A value pre-formatted for Markdown (``text``/``code`` filters) as HTML: code spans become
+    ``<code>``, the rest is escaped."""
+    flat = str(value or "").replace("\\|", "|")
+    out, last = [], 0
+    for match in _CODE_SPAN.finditer(flat):
+        out.append(markupsafe.escape(html.unescape(flat[last : match.start()])))
+        out.append(markupsafe.Markup("<code>%s</code>") % match.group(2))
+        last = match.end()
+    out.append(markupsafe.escape(html.unescape(flat[last:])))
+    return markupsafe.Markup("").join(out)
+
+
+def _html_environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters.update(duration=duration, word=status_word, css=_css, inline=_inline)
+    return env
+
+
+def render_html(results: dict[str, Any], output: Path, root: Path) -> str:
+    """The checklist as one self-contained HTML page, links relative to ``output``."""
+    return (
+        _html_environment().get_template("checklist.html.j2").render(context(results, output, root))
+    )
 
 
 def render(results: dict[str, Any], output: Path, root: Path) -> str:
@@ -363,9 +501,20 @@ def render(results: dict[str, Any], output: Path, root: Path) -> str:
     return re.sub(r"\n{3,}", "\n\n", document).rstrip("\n") + "\n"
 
 
-def write(results: dict[str, Any], output: Path, root: Path, secrets: set[str]) -> None:
+def html_path(output: Path) -> Path:
+    """Where the HTML rendering of the checklist ``output`` goes: beside it."""
+    return output.with_suffix(".html")
+
+
+def write(
+    results: dict[str, Any], output: Path, root: Path, secrets: set[str], *, html_too: bool = True
+) -> None:
+    """Write the Markdown checklist and (``html_too``) its HTML rendering beside it."""
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(redact(render(results, output, root), secrets), encoding="utf-8")
+    if html_too:
+        page = render_html(results, html_path(output), root)
+        html_path(output).write_text(redact(page, secrets), encoding="utf-8")
 
 
 def dump_results(results: dict[str, Any], path: Path, secrets: set[str]) -> None:
@@ -390,6 +539,16 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--history-dir", type=Path, help="append the merged run, show its trend")
     parser.add_argument("--results-out", type=Path, help="also write the merged results.json")
     parser.add_argument("--junit-out", type=Path, help="also write the merged JUnit XML")
+    parser.add_argument(
+        "--signed-off-by",
+        action="append",
+        default=[],
+        metavar='"NAME <ROLE>"',
+        help="add an approver to the sign-off, dated today (repeatable)",
+    )
+    parser.add_argument(
+        "--no-html", action="store_true", help="do not write the HTML rendering beside -o"
+    )
     return parser
 
 
@@ -415,12 +574,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         results["history"] = history_mod.trend(
             history_mod.load(args.history_dir), [i["id"] for i in results["items"]]
         )
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
+    try:
+        signers = [parse_signer(value, today) for value in args.signed_off_by]
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if signers:
+        results["run"]["signed_off_by"] = [*results["run"].get("signed_off_by", []), *signers]
     secrets = env_secrets()
     if args.results_out:
         dump_results(results, args.results_out, secrets)
     if args.junit_out:
         junit.write(redact(results, secrets), args.junit_out)
-    write(results, args.output, args.root, secrets)
+    write(results, args.output, args.root, secrets, html_too=not args.no_html)
     print(f"{headline(results)}: {results['reason']} -> {args.output}")
     return 1 if results["verdict"] == NO_GO else 0
 

@@ -1,18 +1,19 @@
 """End-of-run secret scan: does any output file (zip members included) hold a secret value?
 
-Only file names are ever reported, never the value found.
+The safety net behind redaction at the source (reports/redaction.py): it looks for the same
+things redaction removes (every known secret in its raw, URL-encoded and JSON-escaped forms, and
+any JWT), so a hit means some output escaped redaction. Only file names are ever reported, never
+the value found.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
-from urllib.parse import quote
 
-from reports.runinfo import MIN_SECRET_LENGTH
+from reports.redaction import MIN_SECRET_LENGTH, Redactor
 
 # Long-lived values that may come from the environment (DESIGN §6), scanned even when no plugin
 # registered them.
@@ -28,33 +29,16 @@ def env_secrets(environ: os._Environ[str] | dict[str, str] | None = None) -> set
     }
 
 
-def needles(secrets: Iterable[str]) -> list[bytes]:
-    """Each secret as it may appear in a file: raw, URL-encoded and JSON-escaped."""
-    found: set[bytes] = set()
-    for secret in secrets:
-        if len(secret) < MIN_SECRET_LENGTH:
-            continue
-        for form in (secret, quote(secret, safe=""), json.dumps(secret)[1:-1]):
-            found.add(form.encode("utf-8"))
-    return sorted(found)
-
-
-def _holds(data: bytes, patterns: list[bytes]) -> bool:
-    return any(p in data for p in patterns)
-
-
-def scan_file(path: Path, patterns: list[bytes]) -> list[str]:
+def scan_file(path: Path, redactor: Redactor) -> list[str]:
     """Names of the places in ``path`` holding a secret: the file itself or ``file!member``."""
-    if not patterns:
-        return []
     hits: list[str] = []
     try:
         if zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as archive:
                 for member in archive.infolist():
-                    if not member.is_dir() and _holds(archive.read(member), patterns):
+                    if not member.is_dir() and redactor.holds(archive.read(member)):
                         hits.append(f"{path}!{member.filename}")
-        if not hits and _holds(path.read_bytes(), patterns):
+        if not hits and redactor.holds(path.read_bytes()):
             hits.append(str(path))
     except (OSError, zipfile.BadZipFile):
         # A file being rewritten or removed while we scan is not a leak.
@@ -63,8 +47,8 @@ def scan_file(path: Path, patterns: list[bytes]) -> list[str]:
 
 
 def scan(paths: Iterable[Path], secrets: Iterable[str], exclude: Iterable[Path] = ()) -> list[str]:
-    """Scan files and directory trees; returns the places holding a secret, sorted."""
-    patterns = needles(secrets)
+    """Scan files and directory trees; returns the places holding a secret (or a JWT), sorted."""
+    redactor = Redactor(secrets)
     skip = {p.resolve() for p in exclude}
     seen: set[Path] = set()
     hits: list[str] = []
@@ -75,5 +59,5 @@ def scan(paths: Iterable[Path], secrets: Iterable[str], exclude: Iterable[Path] 
             if resolved in seen or resolved in skip or not file.is_file():
                 continue
             seen.add(resolved)
-            hits.extend(scan_file(file, patterns))
+            hits.extend(scan_file(file, redactor))
     return sorted(hits)

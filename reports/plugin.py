@@ -29,6 +29,7 @@ import pytest
 
 from reports import catalogue as catalogue_mod
 from reports import checklist, history, junit, leaks, runinfo
+from reports.redaction import Redactor
 from reports.results import NO_GO, WARN, build, headline, redact
 
 RUN_MODES = ("ci", "nightly", "release")
@@ -92,6 +93,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "default ci",
     )
     group.addoption("--release", default=None, help="release name; adds the sign-off table")
+    group.addoption(
+        "--signed-off-by",
+        action="append",
+        default=[],
+        metavar='"NAME <ROLE>"',
+        help="an approver of the release sign-off (repeatable); unsigned says awaiting sign-off",
+    )
     group.addoption(
         "--history-dir",
         default=None,
@@ -170,6 +178,11 @@ def pytest_configure(config: pytest.Config) -> None:
     # runs of the project's own tests that never render a sign-off.
     if config.getoption("run_mode") == "release" and not release:
         raise pytest.UsageError("--run-mode release needs --release NAME")
+    for signer in config.getoption("signed_off_by"):
+        try:
+            checklist.parse_signer(signer, "")
+        except ValueError as exc:
+            raise pytest.UsageError(str(exc)) from None
     out_dir = _path(config, config.getoption("qe_out"), root / runinfo.DEFAULT_OUT)
     runinfo.set_out_dir(config, out_dir)
     results_opt = config.getoption("qe_results")
@@ -194,6 +207,7 @@ def pytest_configure(config: pytest.Config) -> None:
         forced=results_opt is not None,
     )
     config.stash[state_key] = state
+    runinfo.set_keep_pass_evidence(config, run_mode == "release")
     config.pluginmanager.register(_Recorder(config, state), "qe-results-recorder")
 
     # allure-pytest reads its option in its own pytest_configure, which runs after this one.
@@ -244,6 +258,19 @@ def pytest_pycollect_makeitem(
 
 def _is_acceptance(item: pytest.Item, acceptance_dir: Path) -> bool:
     return bool(_checklist_ids(item)) or acceptance_dir in item.path.parents
+
+
+@pytest.hookimpl(wrapper=True, trylast=True)
+def pytest_runtest_makereport(item: pytest.Item) -> Any:
+    # trylast: the innermost wrapper, so every other plugin (the terminal, allure, JUnit, the
+    # recorder, xdist's transport) sees the report already redacted. pytest puts the failing
+    # test's fixture values (and with -l its locals) and the captured output into the report.
+    report = yield
+    redactor = Redactor(runinfo.secrets(item.config))
+    if report.longrepr is not None:
+        report.longrepr = redactor.in_place(report.longrepr)
+    report.sections = [(title, redactor.text(body)) for title, body in report.sections]
+    return report
 
 
 def _error_texts(report: pytest.TestReport) -> tuple[str | None, str | None]:
@@ -409,11 +436,18 @@ def _run_facts(config: pytest.Config, state: _State, finished: float, exitstatus
         "facts": json.loads(json.dumps(facts, default=str)),
         "pytest_exit_status": int(exitstatus),
         "stop": runinfo.stop(config),
+        "signed_off_by": [
+            checklist.parse_signer(value, _iso(finished)[:10])
+            for value in config.getoption("signed_off_by")
+        ],
     }
 
 
-def _harness_tests(checks: list[dict[str, Any]], at: float) -> list[dict[str, Any]]:
-    """Harness checks as tests: one per item id, passed only if every report of it passed."""
+def _harness_tests(
+    checks: list[dict[str, Any]], at: float, state: _State, secrets: set[str]
+) -> list[dict[str, Any]]:
+    """Harness checks as tests: one per item id, passed only if every report of it passed; each
+    one's details go to ``<qe-out>/evidence/harness-<id>.txt``, its evidence."""
     by_item: dict[str, list[dict[str, Any]]] = {}
     for check in checks:
         by_item.setdefault(check["item"], []).append(check)
@@ -421,6 +455,10 @@ def _harness_tests(checks: list[dict[str, Any]], at: float) -> list[dict[str, An
     for item_id, found in by_item.items():
         failed = [c for c in found if not c["passed"]]
         detail = "\n".join(str(c["detail"]) for c in (failed or found))
+        record = state.out_dir / "evidence" / f"harness-{item_id}.txt"
+        record.parent.mkdir(parents=True, exist_ok=True)
+        lines = [f"{'passed' if c['passed'] else 'FAILED'}: {c['detail']}" for c in found]
+        record.write_text(Redactor(secrets).text("\n".join(lines) + "\n"), encoding="utf-8")
         tests.append(
             {
                 "nodeid": f"harness::{item_id}",
@@ -434,7 +472,7 @@ def _harness_tests(checks: list[dict[str, Any]], at: float) -> list[dict[str, An
                         "start": round(at, 6),
                         "error": detail.splitlines()[0] if failed and detail else None,
                         "details": detail if failed else None,
-                        "evidence": [],
+                        "evidence": [{"kind": "log", "path": _display(record, state.root)}],
                         "blocked": None,
                         "phases": {"session": "failed" if failed else "passed"},
                         "rerun": False,
@@ -457,20 +495,35 @@ def _scan(state: _State, config: pytest.Config, tests: list[dict], secrets: set[
     roots = [state.out_dir]
     allure_dir = getattr(config.option, "allure_report_dir", None)
     if allure_dir:
+        # allure-pytest takes a failure's message from the exception itself, not from the
+        # (redacted) report, and writes as it goes: its folder is redacted here, before the scan.
         roots.append(Path(allure_dir).resolve())
+        Redactor(secrets).rewrite_tree(roots[-1])
     for test in tests:
         for attempt in test["attempts"]:
             for ev in attempt["evidence"]:
                 roots.append((state.root / ev["path"]).resolve())
     ours = (state.results_path, state.checklist_path, state.junit_path)
     hits = leaks.scan([r for r in roots if r.exists()], secrets, exclude=ours)
-    return [_leak_problem(hit, state.root) for hit in hits]
+    return _leak_problems(hits, state.root)
 
 
-def _leak_problem(hit: str, root: Path) -> dict[str, str]:
-    path, _, member = hit.partition("!")
-    shown = _display(Path(path), root) + (f"!{member}" if member else "")
-    return {"kind": "secret", "file": shown, "message": f"secret found in {shown}"}
+def _leak_problems(hits: list[str], root: Path) -> list[dict[str, Any]]:
+    """At most one problem, its message one short line; every place found is in ``files``."""
+    if not hits:
+        return []
+    places = []
+    for hit in hits:
+        path, _, member = hit.partition("!")
+        places.append(_display(Path(path), root) + (f"!{member}" if member else ""))
+    files = sorted({place.split("!")[0] for place in places})
+    if len(places) == 1:
+        message = f"secret found in {places[0]}"
+    elif len(files) == 1:
+        message = f"secret found in {files[0]} ({len(places)} places)"
+    else:
+        message = f"secret found in {len(files)} files, first {files[0]}"
+    return [{"kind": "secret", "file": files[0], "files": places, "message": message}]
 
 
 def _write(state: _State, results: dict[str, Any], secrets: set[str]) -> None:
@@ -504,8 +557,10 @@ def _finish(
                 "attempts": attempts,
             }
         )
-    tests += _harness_tests([*state.worker_checks, *runinfo.checks(config)], finished)
-    secrets = runinfo.secrets(config) | state.worker_secrets | leaks.env_secrets()
+    secrets = runinfo.secrets(config) | state.worker_secrets
+    tests += _harness_tests(
+        [*state.worker_checks, *runinfo.checks(config)], finished, state, secrets
+    )
     problems = [
         {"kind": "collection", "file": where, "message": f"collection error in {where}"}
         for where in dict.fromkeys(collect_errors)
@@ -526,7 +581,7 @@ def _finish(
             catalogue,
             tests,
             run,
-            problems + [_leak_problem(h, state.root) for h in late],
+            problems + _leak_problems(late, state.root),
             results.get("history"),
         )
         _write(state, results, secrets)
@@ -607,5 +662,17 @@ class _Recorder:
         root = self.state.root
         terminalreporter.write_sep("=", "QE acceptance checklist")
         terminalreporter.write_line(f"{headline(self.results)} — {self.results['reason']}")
-        terminalreporter.write_line(f"checklist: {_display(self.state.checklist_path, root)}")
+        tests = self.results["tests"]
+        checks = [t for t in tests if t["nodeid"].startswith(checklist.HARNESS_PREFIX)]
+        ran = [t for t in tests if t not in checks and t["attempts"]]
+        names = ", ".join(t["nodeid"].removeprefix(checklist.HARNESS_PREFIX) for t in checks)
+        terminalreporter.write_line(
+            f"{len(ran)} test(s) in the checklist, plus {len(checks)} harness check(s) that are "
+            f"not tests{f' ({names})' if names else ''}"
+        )
+        html = checklist.html_path(self.state.checklist_path)
+        terminalreporter.write_line(
+            f"this run's checklist: {_display(self.state.checklist_path, root)}"
+            f" (HTML: {_display(html, root)})"
+        )
         terminalreporter.write_line(f"results:   {_display(self.state.results_path, root)}")

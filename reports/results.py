@@ -50,6 +50,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from reports.catalogue import CatalogueItem, from_dicts
+from reports.redaction import Redactor
 
 SCHEMA_VERSION = 1
 
@@ -403,20 +404,5 @@ def merged_run(ordered: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def redact(value: Any, secrets: Iterable[str]) -> Any:
-    """``value`` with every secret replaced by ``[REDACTED]`` in every string, at any depth."""
-    needles = sorted({s for s in secrets if s}, key=len, reverse=True)
-    if not needles:
-        return value
-
-    def walk(node: Any) -> Any:
-        if isinstance(node, str):
-            for needle in needles:
-                node = node.replace(needle, "[REDACTED]")
-            return node
-        if isinstance(node, dict):
-            return {walk(k): walk(v) for k, v in node.items()}
-        if isinstance(node, list | tuple):
-            return [walk(v) for v in node]
-        return node
-
-    return walk(value)
+    """``value`` with every secret (and any JWT) replaced by ``[REDACTED]`` in every string."""
+    return Redactor(secrets).value(value)

@@ -13,6 +13,9 @@ from typing import Any
 
 import pytest
 
+from reports.leaks import env_secrets
+from reports.redaction import MIN_SECRET_LENGTH
+
 BLOCKED_PROPERTY = "qe_blocked"
 NOT_APPLICABLE_PROPERTY = "qe_not_applicable"
 EVIDENCE_PROPERTY = "qe_evidence"
@@ -24,9 +27,6 @@ DEFAULT_OUT = Path("reports") / "out"
 out_dir_key = pytest.StashKey[Path]()
 secrets_key = pytest.StashKey[set[str]]()
 facts_key = pytest.StashKey[dict[str, Any]]()
-
-# Shorter values would make the end-of-run secret scan match ordinary text.
-MIN_SECRET_LENGTH = 6
 
 
 def set_out_dir(config: pytest.Config, path: Path) -> None:
@@ -40,13 +40,15 @@ def out_dir(config: pytest.Config) -> Path:
 
 
 def register_secret(config: pytest.Config, value: str | None) -> None:
-    """Remember a long-lived secret so every output can be scanned for it at the end of the run."""
+    """Remember a secret (configured, a password, a token issued during the run) so that every
+    output is redacted of it where it is written and scanned for it at the end of the run."""
     if value and len(value) >= MIN_SECRET_LENGTH:
         config.stash.setdefault(secrets_key, set()).add(value)
 
 
 def secrets(config: pytest.Config) -> set[str]:
-    return set(config.stash.get(secrets_key, set()))
+    """Every secret known so far: the registered ones and those of the environment."""
+    return set(config.stash.get(secrets_key, set())) | env_secrets()
 
 
 def record_fact(config: pytest.Config, key: str, value: Any) -> None:
@@ -79,6 +81,19 @@ def add_evidence(item: pytest.Item, kind: str, path: str) -> None:
 def record_page_timing(item: pytest.Item, name: str, ms: float) -> None:
     """Record a figure measured in the page (milliseconds) for the current attempt of ``item``."""
     item.user_properties.append((PAGE_TIMING_PROPERTY, f"{name}={ms}"))
+
+
+keep_pass_key = pytest.StashKey[bool]()
+
+
+def set_keep_pass_evidence(config: pytest.Config, keep: bool) -> None:
+    """Ask the evidence producers to keep evidence of passing attempts too (release sign-off:
+    a final-state screenshot per browser scenario, the server-log lines of every test)."""
+    config.stash[keep_pass_key] = keep
+
+
+def keep_pass_evidence(config: pytest.Config) -> bool:
+    return config.stash.get(keep_pass_key, False)
 
 
 checks_key = pytest.StashKey[list[dict[str, Any]]]()

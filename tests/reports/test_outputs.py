@@ -181,3 +181,77 @@ def test_acceptance_folder_activates_the_plugin_and_allure(suite: Suite) -> None
 
     assert run.results["reason"] == "OC-01 not covered"
     assert any((run.out / "allure-results").glob("*-result.json"))
+
+
+JWT = (
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJxZSIsImV4cCI6MTc2NDQwMDAwMH0"
+    ".Qm9ndXNTaWduYXR1cmVCeXRlc0hlcmU"
+)
+
+
+def test_a_token_in_fixture_values_and_captured_output_reaches_no_output(suite: Suite) -> None:
+    suite.catalogue(OC_01=True)
+    suite.pytester.makeconftest(
+        f"""
+import pytest
+from reports import runinfo
+
+@pytest.fixture
+def desk_token(request):
+    runinfo.register_secret(request.config, "{SECRET}")
+    return "{SECRET}"
+"""
+    )
+    suite.pytester.makepyfile(
+        test_leak=f"""
+import logging
+import pytest
+
+@pytest.mark.checklist("OC-01")
+def test_leak(desk_token):
+    session = "{JWT}"  # issued to the app, never registered
+    print("signed in with", desk_token, session)
+    logging.getLogger("qe").warning("token %s", session)
+    assert desk_token == "other"
+"""
+    )
+
+    run = suite.run("-l", "-rA")
+
+    outputs = {
+        "terminal": run.result.stdout.str(),
+        "checklist": run.checklist,
+        "junit": run.junit,
+        "results": json.dumps(run.results),
+        "html": (run.out / "QE_ACCEPTANCE_CHECKLIST.html").read_text(),
+    }
+    outputs |= {p.name: p.read_text() for p in (run.out / "allure-results").glob("*")}
+    assert "[REDACTED]" in outputs["terminal"]
+    for name, text in outputs.items():
+        assert SECRET not in text, name
+        assert JWT not in text, name
+
+
+def test_secrets_in_many_files_make_one_short_reason_and_a_list_below(suite: Suite) -> None:
+    suite.catalogue(OC_01=True)
+    many = "\n".join(
+        [
+            LEAKY_CONFTEST.rstrip().removesuffix("yield").rstrip(),
+            "    for n in range(30):",
+            '        copy = log.parent / f"worker-{n:02d}-with-a-long-name.log"',
+            "        copy.write_text(log.read_text())",
+            "    yield",
+            "",
+        ]
+    )
+    suite.pytester.makeconftest(many)
+    suite.pytester.makepyfile(
+        test_ok='import pytest\n\n@pytest.mark.checklist("OC-01")\ndef test_ok():\n    pass\n'
+    )
+
+    run = suite.run()
+
+    first = run.checklist.splitlines()[0]
+    assert first == "# NO-GO — secret found in 31 files, first reports/out/logs/backend.log"
+    listed = run.checklist.split("## Secrets found in outputs", 1)[1]
+    assert "`reports/out/logs/worker-29-with-a-long-name.log`" in listed

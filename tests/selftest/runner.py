@@ -175,22 +175,27 @@ def apply_patch(app_dir: Path, patch: Path, *, check_only: bool = False) -> None
 
 
 def acceptance_command(
-    app_dir: Path,
+    app_dir: Path | None,
     out_dir: Path,
     *,
     python: str = sys.executable,
     force_reruns: int | None = None,
     extra_args: Sequence[str] = (),
+    target: tuple[str, str] | None = None,
 ) -> list[str]:
-    """The pytest command of one acceptance run against ``app_dir``, writing under ``out_dir``."""
+    """The pytest command of one acceptance run against ``app_dir`` (or, target mode, against the
+    deployment at ``target`` = (base URL, API URL)), writing under ``out_dir``."""
+    where = (
+        ["--base-url", target[0], "--api-url", target[1]]
+        if target is not None
+        else ["--app-dir", str(app_dir), "--free-ports"]
+    )
     command = [
         python,
         "-m",
         "pytest",
         "acceptance",
-        "--app-dir",
-        str(app_dir),
-        "--free-ports",
+        *where,
         "--qe-out",
         str(out_dir),
         "-p",
@@ -212,7 +217,7 @@ def acceptance_command(
 
 
 def run_acceptance(
-    app_dir: Path,
+    app_dir: Path | None,
     out_dir: Path,
     *,
     python: str = sys.executable,
@@ -220,6 +225,7 @@ def run_acceptance(
     extra_args: Sequence[str] = (),
     timeout_s: float = RUN_TIMEOUT_S,
     pycache: Path | None = None,
+    target: tuple[str, str] | None = None,
 ) -> RunResult:
     """Run the acceptance suite against ``app_dir`` (from the repo root); output in ``out_dir``.
 
@@ -229,7 +235,12 @@ def run_acceptance(
     out_dir.mkdir(parents=True, exist_ok=True)
     log_path = out_dir / "pytest.log"
     command = acceptance_command(
-        app_dir, out_dir, python=python, force_reruns=force_reruns, extra_args=extra_args
+        app_dir,
+        out_dir,
+        python=python,
+        force_reruns=force_reruns,
+        extra_args=extra_args,
+        target=target,
     )
     env = _run_env(pycache or out_dir / "pycache")
     # Own state folder: this run's server records stay apart from any other run in the checkout.
