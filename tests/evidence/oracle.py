@@ -4,14 +4,22 @@ grep over a run's outputs that relies on nothing of the harness's own redaction 
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
+import subprocess
 import zipfile
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
+from playwright.sync_api import sync_playwright
+
 from tests.selftest import runner
+from tests.support.procs import free_port
 
 ORACLE_NAME = "secrets-seen.txt"
+# The viewer is a web app loading the whole trace in a service worker: slow on a loaded machine.
+VIEWER_TIMEOUT_MS = 90_000
 JWT = re.compile(rb"eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{10,}")
 _LOGIN_ANCHOR = (
     "    return TokenResponse(access_token=token, expires_in=settings.auth_token_ttl_s)\n"
@@ -69,6 +77,40 @@ def check_trace(path: Path) -> None:
                 for line in archive.read(name).splitlines():
                     if line.strip():
                         json.loads(line)
+
+
+def open_in_trace_viewer(trace: Path, playwright_cli: Path, chromium: str) -> list[str]:
+    """Serve ``trace`` with ``playwright show-trace`` on a free loopback port, open it in headless
+    Chromium, and return the titles of the actions the viewer lists (it lists none, or shows
+    "Could not load trace", when the trace is broken)."""
+    port = free_port()
+    viewer = subprocess.Popen(
+        [str(playwright_cli), "show-trace", "--host", "127.0.0.1", "--port", str(port), str(trace)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert viewer.stdout is not None
+        for line in viewer.stdout:  # the server says when it listens
+            if "Listening on" in line:
+                break
+        else:
+            raise AssertionError(f"show-trace exited with {viewer.wait()}")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium)
+            try:
+                page = browser.new_page()
+                page.goto(f"http://127.0.0.1:{port}/")
+                page.get_by_role("treeitem").first.wait_for(timeout=VIEWER_TIMEOUT_MS)
+                assert page.get_by_text("Could not load").count() == 0
+                return page.get_by_role("treeitem").all_inner_texts()
+            finally:
+                browser.close()
+    finally:
+        os.killpg(viewer.pid, signal.SIGTERM)
+        viewer.wait(timeout=30)
 
 
 def _forms(secret: str) -> set[bytes]:

@@ -12,12 +12,14 @@ still a sound trace. Slow: a full suite run each, with reruns.
 from __future__ import annotations
 
 import dataclasses
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from fixtures import ports as port_tools
+from fixtures.browser_choice import find_system_chromium
 from fixtures.servers import Stack
 from fixtures.stack import Credentials, StackSecrets, bundled_stack
 from tests.evidence import oracle
@@ -25,6 +27,7 @@ from tests.selftest import runner
 
 pytestmark = pytest.mark.slow
 
+PLAYWRIGHT_CLI = Path(sys.executable).parent / "playwright"
 INJECT = ("-p", "tests.evidence.fail_first_attempt", "-l")
 BROWSER_ITEMS = tuple(f"OC-0{n}" for n in range(1, 10))
 # A target-mode password as a person would choose it: characters that need escaping in JSON
@@ -46,6 +49,10 @@ def _assert_clean(out: Path, secrets: set[str], results: dict[str, Any]) -> None
     assert traces, "no trace was kept: the forced failures did not reach the browser"
     for trace in traces:
         oracle.check_trace(trace)
+    # The sign-in scenario's trace held the typed password: rewritten, the viewer still opens it.
+    signin = next(t for t in traces if "test-auth-redirects-and-returns" in str(t))
+    actions = oracle.open_in_trace_viewer(signin, PLAYWRIGHT_CLI, str(find_system_chromium()))
+    assert any(a.startswith('Fill "[REDACTED]"') for a in actions), actions
 
 
 def test_forced_failures_leave_no_secret_in_any_output(workdir: Path) -> None:

@@ -53,7 +53,7 @@ def test_ci_run_keeps_no_history(suite: Suite) -> None:
     assert "history" not in run.results
 
 
-def test_release_run_adds_a_blank_signoff_table(suite: Suite) -> None:
+def test_release_run_adds_an_unsigned_signoff_block(suite: Suite) -> None:
     suite.catalogue(OC_01=True, OC_02=True)
     suite.pytester.makepyfile(test_release=BUDGETED)
 
@@ -61,10 +61,42 @@ def test_release_run_adds_a_blank_signoff_table(suite: Suite) -> None:
 
     assert run.results["run"]["release"] == "1.4.0"
     signoff = run.checklist.split("## Sign-off\n", 1)[1]
-    assert "| QE lead | | | |" in signoff
-    assert "| Engineering | | | |" in signoff
-    assert "| Product / Release manager | | | |" in signoff
+    assert "**Awaiting sign-off.**" in signoff
+    assert "| | QE lead | | |" in signoff
+    assert "| | Engineering | | |" in signoff
+    assert "| | Product / Release manager | | |" in signoff
     assert run.checklist.splitlines()[2].startswith("Release **1.4.0** · release run")
+
+
+def test_signed_off_by_fills_one_approver_line_each(suite: Suite) -> None:
+    suite.catalogue(OC_01=True, OC_02=True)
+    suite.pytester.makepyfile(test_release=BUDGETED)
+
+    run = suite.run(
+        "--release",
+        "1.4.0",
+        "--signed-off-by",
+        "Ada Lovelace <QE lead>",
+        "--signed-off-by",
+        "Grace Hopper <Release manager>",
+    )
+
+    signoff = run.checklist.split("## Sign-off\n", 1)[1]
+    verdict = run.results["verdict"]
+    date = run.results["run"]["finished_at"][:10]
+    assert f"| Ada Lovelace | QE lead | {date} | {verdict} |" in signoff
+    assert f"| Grace Hopper | Release manager | {date} | {verdict} |" in signoff
+    assert "Awaiting" not in signoff
+
+
+def test_a_signer_without_a_role_is_a_usage_error(suite: Suite) -> None:
+    suite.catalogue(OC_01=True)
+    suite.pytester.makepyfile(test_release=BUDGETED)
+
+    run = suite.run("--release", "1.4.0", "--signed-off-by", "Ada Lovelace")
+
+    assert run.result.ret == pytest.ExitCode.USAGE_ERROR
+    run.result.stderr.fnmatch_lines(['*expected "Name <role>"*'])
 
 
 def test_release_mode_without_a_name_is_a_usage_error(suite: Suite) -> None:
