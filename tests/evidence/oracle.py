@@ -111,6 +111,8 @@ def open_in_trace_viewer(trace: Path, playwright_cli: Path, chromium: str) -> li
     finally:
         os.killpg(viewer.pid, signal.SIGTERM)
         viewer.wait(timeout=30)
+        if viewer.stdout is not None:
+            viewer.stdout.close()
 
 
 def _forms(secret: str) -> set[bytes]:

@@ -10,9 +10,27 @@ from reports import catalogue, checklist, results
 
 CATALOGUE = catalogue.from_dicts(
     [
-        {"id": "OC-01", "title": "Chain loads", "criterion": "loads", "required": True},
-        {"id": "API-01", "title": "Health", "criterion": "answers", "required": True},
-        {"id": "ENV-04", "title": "Nothing left", "criterion": "clean", "required": True},
+        {
+            "id": "OC-01",
+            "title": "Chain loads",
+            "criterion": "loads",
+            "required": True,
+            "where": "both",
+        },
+        {
+            "id": "API-01",
+            "title": "Health",
+            "criterion": "answers",
+            "required": True,
+            "where": "both",
+        },
+        {
+            "id": "ENV-04",
+            "title": "Nothing left",
+            "criterion": "clean",
+            "required": True,
+            "where": "both",
+        },
     ]
 )
 SHOT = "reports/out/artifacts/oc-01/attempt-2/test-finished-1.png"
