@@ -10,6 +10,7 @@ and the declared environment), with the stub as upstream and the Sentry sink as 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shlex
@@ -27,7 +28,7 @@ from pydantic import SecretStr
 
 from backend.config import Settings
 from fixtures.stack import StackSecrets, bundled_stack
-from tests.support.procs import REPO_ROOT, free_port, run_server
+from tests.support.procs import REPO_ROOT, RunningServer, free_port, run_doubles, run_server
 
 BLUEPRINT_PATH = REPO_ROOT / "render.yaml"
 
@@ -253,27 +254,26 @@ def local(command: str) -> str:
     return command.replace("--host 0.0.0.0", "--host 127.0.0.1")
 
 
+def start_service(
+    service: dict[str, Any], port: int, env: dict[str, str], log_dir: Path
+) -> contextlib.AbstractContextManager[RunningServer]:
+    """The service's startCommand through a shell, ready once its healthCheckPath answers."""
+    return run_server(
+        [local(service["startCommand"])],
+        launcher=("bash", "-c"),
+        port=port,
+        health_path=service["healthCheckPath"],
+        log_path=log_dir / f"{service['name']}.log",
+        env=env,
+        timeout=30,
+    )
+
+
 @pytest.fixture(scope="module")
 def doubles(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """The Tradier stub (as the upstream) and the Sentry sink (as the DSN)."""
     logs = tmp_path_factory.mktemp("render-logs")
-    stub_port, sink_port = free_port(), free_port()
-    env = {"TRADIER_TOKEN": TEST_SECRETS["TRADIER_TOKEN"]}
-    with (
-        run_server(
-            ["-m", "stubs.tradier", "--port", str(stub_port)],
-            port=stub_port,
-            health_path="/__control/health",
-            log_path=logs / "stub.log",
-            env=env,
-        ) as stub,
-        run_server(
-            ["-m", "stubs.sentry_sink", "--port", str(sink_port)],
-            port=sink_port,
-            health_path="/__control/health",
-            log_path=logs / "sentry.log",
-        ) as sink,
-    ):
+    with run_doubles(logs, TEST_SECRETS["TRADIER_TOKEN"]) as (stub, sink):
         yield {
             **TEST_SECRETS,
             # The declared value is Tradier's sandbox; only the package registries are reachable.
@@ -287,11 +287,12 @@ def test_the_blueprint_deploys_the_app_as_render_would(
 ) -> None:
     backend, frontend = service_running("backend"), service_running("frontend")
     backend_port, frontend_port = free_port(), free_port()
+    backend_env = render_env(backend, backend_port, **doubles)
 
     predeploy = subprocess.run(
         ["bash", "-c", backend["preDeployCommand"]],
         cwd=REPO_ROOT,
-        env=render_env(backend, backend_port, **doubles),
+        env=backend_env,
         capture_output=True,
         text=True,
         timeout=60,
@@ -299,25 +300,10 @@ def test_the_blueprint_deploys_the_app_as_render_would(
     assert predeploy.returncode == 0, predeploy.stdout + predeploy.stderr
     assert "prelaunch: all checks passed" in predeploy.stdout
 
+    frontend_env = render_env(frontend, frontend_port, BACKEND_HOSTPORT=f"127.0.0.1:{backend_port}")
     with (
-        run_server(
-            [local(backend["startCommand"])],
-            launcher=("bash", "-c"),
-            port=backend_port,
-            health_path=backend["healthCheckPath"],
-            log_path=tmp_path / "backend.log",
-            env=render_env(backend, backend_port, **doubles),
-            timeout=30,
-        ),
-        run_server(
-            [local(frontend["startCommand"])],
-            launcher=("bash", "-c"),
-            port=frontend_port,
-            health_path=frontend["healthCheckPath"],
-            log_path=tmp_path / "frontend.log",
-            env=render_env(frontend, frontend_port, BACKEND_HOSTPORT=f"127.0.0.1:{backend_port}"),
-            timeout=30,
-        ) as site,
+        start_service(backend, backend_port, backend_env, tmp_path),
+        start_service(frontend, frontend_port, frontend_env, tmp_path) as site,
     ):
         # Through the frontend's proxy: the private-network wiring reaches the backend.
         health = httpx.get(f"{site.url}/api/health", timeout=10)

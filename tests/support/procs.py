@@ -101,3 +101,31 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=5)
+
+
+def run_doubles(
+    log_dir: Path, tradier_token: str
+) -> contextlib.AbstractContextManager[tuple[RunningServer, RunningServer]]:
+    """The Tradier stub (accepting ``tradier_token``) and the Sentry sink, on free ports."""
+
+    @contextlib.contextmanager
+    def both() -> Iterator[tuple[RunningServer, RunningServer]]:
+        stub_port, sink_port = free_port(), free_port()
+        with (
+            run_server(
+                ["-m", "stubs.tradier", "--port", str(stub_port)],
+                port=stub_port,
+                health_path="/__control/health",
+                log_path=log_dir / "stub.log",
+                env={"TRADIER_TOKEN": tradier_token},
+            ) as stub,
+            run_server(
+                ["-m", "stubs.sentry_sink", "--port", str(sink_port)],
+                port=sink_port,
+                health_path="/__control/health",
+                log_path=log_dir / "sentry.log",
+            ) as sink,
+        ):
+            yield stub, sink
+
+    return both()
