@@ -13,7 +13,7 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from reports.redaction import MIN_SECRET_LENGTH, Redactor
+from reports.redaction import MIN_SECRET_LENGTH, Redactor, forms
 
 # Long-lived values that may come from the environment (DESIGN §6), scanned even when no plugin
 # registered them.
@@ -27,6 +27,17 @@ def env_secrets(environ: os._Environ[str] | dict[str, str] | None = None) -> set
         for name in SECRET_ENV_VARS
         if (value := environ.get(name, "")) and len(value) >= MIN_SECRET_LENGTH
     }
+
+
+def needles(secrets: Iterable[str]) -> list[bytes]:
+    """Each secret as it may appear in a file: raw, URL-encoded and JSON-escaped."""
+    found = {
+        form.encode("utf-8")
+        for secret in secrets
+        if len(secret) >= MIN_SECRET_LENGTH
+        for form in forms(secret)
+    }
+    return sorted(found)
 
 
 def scan_file(path: Path, redactor: Redactor) -> list[str]:
