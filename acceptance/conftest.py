@@ -458,8 +458,10 @@ def _audit_servers(qe_environment: Any, stub_server: Any, run_audit: RunAudit) -
     run_audit.log_files.update(Path(s.log_path) for s in qe_environment.servers.values())
     yield
     if stub_server is not None:
+        control = StubControl(stub_server.url, on_reset=run_audit.upstream_requests.extend)
         with contextlib.suppress(httpx.HTTPError):
-            StubControl(stub_server.url, on_reset=run_audit.upstream_requests.extend).reset()
+            control.reset()
+        control.close()
 
 
 @pytest.fixture
