@@ -163,10 +163,14 @@ def anchor(item_id: str) -> str:
 
 
 def _fact(value: Any) -> str:
+    # str() first: text() shows a falsy value as nothing, and a count of 0 is a fact.
     if isinstance(value, dict):
-        return ", ".join(f"{text(k)} {text(v)}" for k, v in value.items())
+        return ", ".join(
+            f"{text(k)} {_fact(v) if isinstance(v, list) else text(str(v))}"
+            for k, v in value.items()
+        )
     if isinstance(value, list | tuple):
-        return ", ".join(text(v) for v in value)
+        return ", ".join(text(str(v)) for v in value)
     return text(value)
 
 
@@ -329,6 +333,9 @@ def context(results: dict[str, Any], output: Path, root: Path) -> dict[str, Any]
         if i["status"] == FLAKY or (not i["required"] and i["status"] not in (PASS, NOT_APPLICABLE))
     ]
     not_applicable = [i for i in items if i["status"] == NOT_APPLICABLE]
+    # In a target run: those the catalogue says need the bundled stack, apart from those whose
+    # check found nothing to prove on this target (e.g. TLS on plain-HTTP loopback).
+    need_bundled = [i for i in not_applicable if i.get("where") == "bundled"]
     target = (run.get("facts") or {}).get("target")
 
     facts = dict(run.get("facts") or {})
@@ -393,6 +400,7 @@ def context(results: dict[str, Any], output: Path, root: Path) -> dict[str, Any]
         "target": target,
         "target_name": target_name(run),
         "not_applicable": not_applicable,
+        "need_bundled": need_bundled,
         "run": run,
         "summary": summary,
         "items": items,

@@ -230,9 +230,12 @@ def verdict(
     if scope == DEPLOYMENT:
         applicable = [i for i in items if i["status"] != NOT_APPLICABLE]
         passed = sum(1 for i in applicable if i["status"] == PASS)
-        elsewhere = len(items) - len(applicable)
-        need = f"; {elsewhere} need the bundled stack" if elsewhere else ""
-        return GO, f"{passed} of {len(applicable)} applicable items passed{need}", warnings
+        bundled = sum(1 for i in items if not applies(i.get("where", "both"), DEPLOYMENT))
+        moot = len(items) - len(applicable) - bundled
+        reason = f"{passed} of {len(applicable)} applicable items passed"
+        reason += f"; {bundled} need the bundled stack" if bundled else ""
+        reason += f"; {moot} not applicable to this target" if moot else ""
+        return GO, reason, warnings
     required = sum(1 for i in items if i["required"] and i["status"] != NOT_APPLICABLE)
     return GO, f"all {required} required items passed", warnings
 

@@ -124,7 +124,9 @@ def test_an_advisory_item_not_applicable_at_run_time_is_no_warning() -> None:
     built = results.build(CATALOGUE, tests, {"facts": {"target": TARGET}})
 
     assert built["verdict"] == "GO"
-    assert built["reason"] == "2 of 2 applicable items passed; 3 need the bundled stack"
+    assert built["reason"] == (
+        "2 of 2 applicable items passed; 2 need the bundled stack; 1 not applicable to this target"
+    )
 
 
 def test_the_target_document_says_it_is_no_sign_off_and_lists_what_does_not_apply(
@@ -133,6 +135,7 @@ def test_the_target_document_says_it_is_no_sign_off_and_lists_what_does_not_appl
     built = run_of({"OC-01": "passed", "DEP-03": "passed", "DEP-04": "passed"}, TARGET)
     built["run"]["run_mode"] = "release"  # even if someone forces it, no sign-off table
     built["run"]["release"] = "2026.12.1"
+    built["run"]["facts"]["target_touched"] = {"requests": 48, "faults_injected": 0}
 
     document = checklist.render(built, tmp_path / "c.md", tmp_path)
 
@@ -144,6 +147,7 @@ def test_the_target_document_says_it_is_no_sign_off_and_lists_what_does_not_appl
     assert "NOT APPLICABLE here: OC-06, ENV-01." in rest
     assert "| OC-06 | Outage | required | NOT APPLICABLE |" in rest
     assert "## Sign-off" not in rest
+    assert "| Target touched | requests 48, faults_injected 0 |" in rest
 
 
 def test_the_catalogue_refuses_an_item_that_does_not_say_where(tmp_path: Path) -> None:
