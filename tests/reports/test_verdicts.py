@@ -157,8 +157,9 @@ def test_fine():
 
     assert run.test("test_needs_backend")["status"] == "blocked"
     assert run.item("OC-01")["status"] == "blocked"
-    assert run.checklist.startswith("# NO-GO — OC-01 blocked\n")
-    assert "backend exited with code 3" in run.checklist
+    # The headline names why (issue 10, #6), and says "blocked" once, never "blocked: blocked:".
+    assert run.checklist.startswith("# NO-GO — OC-01 blocked (backend exited with code 3)\n")
+    assert "blocked: blocked:" not in run.checklist
 
 
 def test_advisory_failure_gives_go_with_warnings(suite: Suite) -> None:
