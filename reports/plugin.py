@@ -207,6 +207,15 @@ def pytest_configure(config: pytest.Config) -> None:
         forced=results_opt is not None,
     )
     config.stash[state_key] = state
+    if state.forced or config.getoption("qe_catalogue") or _targets_acceptance(
+        config, root / "acceptance"
+    ):
+        # Checked once, before anything starts: a broken catalogue is a usage error (one line,
+        # exit 4), not a collection error repeated for every test module.
+        try:
+            state.load_catalogue()
+        except catalogue_mod.CatalogueError as exc:
+            raise pytest.UsageError(f"checklist catalogue: {exc}") from None
     runinfo.set_keep_pass_evidence(config, run_mode == "release")
     config.pluginmanager.register(_Recorder(config, state), "qe-results-recorder")
 
