@@ -73,19 +73,6 @@ class DeskApi:
         return body
 
 
-def login(
-    base_url: str, username: str, password: str, event_hooks: Hooks | None = None
-) -> dict[str, Any]:
-    """POST /api/auth/login; returns the token answer or raises for a non-2xx status."""
-    with httpx.Client(timeout=TIMEOUT_S, verify=tls(), event_hooks=event_hooks or {}) as client:
-        response = client.post(
-            f"{base_url}/api/auth/login", json={"username": username, "password": password}
-        )
-    response.raise_for_status()
-    body: dict[str, Any] = response.json()
-    return body
-
-
 class StubControl:
     """The Tradier stub's control API: inject faults, move quotes, read back requests.
 
