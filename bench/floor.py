@@ -2,7 +2,7 @@
 
 What a full acceptance run cannot do without, measured on the same machine right after it:
 
-- start the four bundled servers (the commands and environment of fixtures/stack.py), all at
+- start the four bundled servers (the commands and environment of acceptance/stack.toml), all at
   once, polled every 20 ms until each health answers 200 (no port guard, no identity proof, no
   pre-launch check, no log watching);
 - launch the Chromium the harness would pick, with the same arguments;
@@ -32,10 +32,9 @@ import httpx
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from fixtures.browser_choice import HOST_RESOLVER_RULE, find_system_chromium
-from fixtures.ports import pick_free_port
 from fixtures.servers import ServerSpec
 from fixtures.session import seed_script, storage_state_for
-from fixtures.stack import StackSecrets, bundled_stack
+from fixtures.stackfile import StackSecrets, load
 from pages.options import OptionsPage
 from pages.positions import PositionsPanel
 from pages.signin import SignInPage
@@ -253,13 +252,8 @@ def _timed(parts: dict[str, float], key: str, began: float) -> float:
 def measure(executable: str | None = None, log_dir: Path | None = None) -> dict[str, float]:
     """One measurement of the floor (seconds per part, ``OC-xx_s`` per scenario, ``total_s``)."""
     expect.set_options(timeout=EXPECT_TIMEOUT_MS)
-    secrets = StackSecrets.generate()
-    taken: list[int] = []
-    ports = {}
-    for name in ("stub", "sentry", "backend", "frontend"):
-        ports[name] = pick_free_port(exclude=taken)
-        taken.append(ports[name])
-    specs = bundled_stack(ports, secrets)
+    resolved, secrets = load().on_free_ports()
+    specs = list(resolved.specs.values())
     by_name = {spec.name: spec for spec in specs}
     chromium = executable or find_system_chromium()
     launch_args = {"executable_path": chromium} if chromium else {}

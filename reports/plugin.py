@@ -207,8 +207,10 @@ def pytest_configure(config: pytest.Config) -> None:
         forced=results_opt is not None,
     )
     config.stash[state_key] = state
-    if state.forced or config.getoption("qe_catalogue") or _targets_acceptance(
-        config, root / "acceptance"
+    if (
+        state.forced
+        or config.getoption("qe_catalogue")
+        or _targets_acceptance(config, root / "acceptance")
     ):
         # Checked once, before anything starts: a broken catalogue is a usage error (one line,
         # exit 4), not a collection error repeated for every test module.

@@ -27,7 +27,7 @@ import yaml
 from pydantic import SecretStr
 
 from backend.config import Settings
-from fixtures.stack import StackSecrets, bundled_stack
+from fixtures import stackfile
 from tests.support.procs import REPO_ROOT, RunningServer, free_port, run_doubles, run_server
 
 BLUEPRINT_PATH = REPO_ROOT / "render.yaml"
@@ -184,8 +184,8 @@ def test_the_backend_runs_its_release_prelaunch_before_each_deploy() -> None:
 
 
 def test_health_checks_use_the_paths_the_harness_proves() -> None:
-    ports = {name: 1 for name in ("stub", "sentry", "backend", "frontend")}
-    for spec in bundled_stack(ports, StackSecrets.generate()):
+    resolved, _ = stackfile.load().on_free_ports()
+    for spec in resolved.specs.values():
         module = spec.command[spec.command.index("-m") + 1]
         if spec.under_test:
             assert service_running(module)["healthCheckPath"] == spec.health_path

@@ -18,10 +18,9 @@ from typing import Any
 
 import pytest
 
-from fixtures import ports as port_tools
+from fixtures import stackfile
 from fixtures.browser_choice import find_system_chromium
 from fixtures.servers import Stack
-from fixtures.stack import Credentials, StackSecrets, bundled_stack
 from tests.evidence import oracle
 from tests.selftest import runner
 
@@ -82,17 +81,16 @@ def test_target_mode_with_a_real_looking_password_leaves_it_nowhere(
     out = workdir / "target" / "out"
     monkeypatch.setenv("QE_STATE_DIR", str(workdir / "target" / "state"))
     monkeypatch.setenv("PYTHONPYCACHEPREFIX", str(workdir / "pycache"))
-    generated = StackSecrets.generate()
+    stack_file = stackfile.load()
+    generated = stack_file.new_secrets()
     secrets = dataclasses.replace(
-        generated, credentials=Credentials(TARGET_USER, REAL_LOOKING_PASSWORD)
+        generated, credentials=stackfile.Credentials(TARGET_USER, REAL_LOOKING_PASSWORD)
     )
-    ports: dict[str, int] = {}
-    for name in port_tools.DEFAULT_PORTS:
-        ports[name] = port_tools.pick_free_port(exclude=ports.values())
+    resolved = stack_file.resolve(stack_file.ports({}, free=True), secrets, app_dir=app)
     specs = [
         # Generous: the point here is the run's outputs, not a cold start on a loaded machine.
         dataclasses.replace(spec, ready_timeout=120.0)
-        for spec in bundled_stack(ports, secrets, app_dir=app)
+        for spec in resolved.specs.values()
     ]
     stack = Stack(specs, log_dir=workdir / "target" / "app-logs")
     servers = stack.start()
