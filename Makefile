@@ -47,13 +47,13 @@ report:
 	$(ALLURE) awesome reports/out/allure-results --single-file --output reports/out/allure-report
 	@echo "Allure report: reports/out/allure-report/index.html"
 
-# Release sign-off: run the suite in release mode (warnings fail it) and write the committed
-# QE_ACCEPTANCE_CHECKLIST.md.
-# Re-rendered (not copied) so that evidence links are right from the repository root.
+# Release sign-off: run the suite in release mode and write the committed QE_ACCEPTANCE_CHECKLIST.md.
+# What release mode means (warnings fail it, full evidence, a sign-off block) is defined once, in
+# reports/modes.py. Re-rendered (not copied) so that evidence links are right from the repository root.
 signoff: setup
 	@test -n "$(RELEASE)" || { echo "usage: make signoff RELEASE=NAME"; exit 2; }
 	rm -f reports/out/results.json
-	$(BIN)/python -m pytest acceptance --run-mode release --release "$(RELEASE)" --fail-on-warnings $(ARGS); \
+	$(BIN)/python -m pytest acceptance --run-mode release --release "$(RELEASE)" $(ARGS); \
 	status=$$?; \
 	test -f reports/out/results.json && $(BIN)/python -m reports.checklist reports/out/results.json -o QE_ACCEPTANCE_CHECKLIST.md --no-html; \
 	exit $$status

@@ -29,7 +29,7 @@ from acceptance.clients import TIMEOUT_S, DeskApi, Hooks, SentrySink, StubContro
 from fixtures.harness import UPSTREAM_FAULT_STATUSES
 from fixtures.serverlog import LogWatch
 from fixtures.session import DeskSession, SignInError
-from reports import runinfo
+from reports import modes, runinfo
 from reports.leaks import env_secrets
 from reports.plugin import run_mode
 from reports.runinfo import record_check, register_secret
@@ -57,12 +57,10 @@ SERVER_LOG_FIXTURES = frozenset({"backend_log", "server_logs"})
 # test never asks for market data, and asserts its own answers itself), so they are not held
 # against it.
 MARKET_DATA_PATHS = ("/api/options/", "/api/positions")
-# CI is a regression gate: the same seed every run, so a fuzz finding is a change in the app, not
-# luck. Nightly and release runs draw a fresh seed to explore; every run records the one it used.
-FUZZ_CI_SEED = 20261129
-# API-10's generated cases per operation and generation mode: CI keeps it to seconds, nightly
-# explores.
-CASES_PER_OPERATION = {"ci": 8, "nightly": 150, "release": 40}
+# The seed of the modes whose fuzzing is a regression gate (reports/modes.py: ci): the same every
+# run, so a fuzz finding is a change in the app, not luck. The others draw a fresh one to explore;
+# every run records the one it used.
+FUZZ_FIXED_SEED = 20261129
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -71,15 +69,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--fuzz-seed",
         type=int,
         default=None,
-        help=f"API-10's fuzzing seed, to replay a failure (default: {FUZZ_CI_SEED} in ci mode, "
-        "a fresh one per nightly or release run)",
+        help=f"API-10's fuzzing seed, to replay a failure (default: {FUZZ_FIXED_SEED} in "
+        + ", ".join(m.name for m in modes.MODES.values() if m.fixed_fuzz_seed)
+        + " mode, a fresh one per run in the others)",
     )
     group.addoption(
         "--fuzz-cases",
         type=int,
         default=None,
         help="API-10's generated cases per operation and mode (default by run mode: "
-        + ", ".join(f"{mode} {n}" for mode, n in CASES_PER_OPERATION.items())
+        + ", ".join(f"{mode.name} {mode.fuzz_cases}" for mode in modes.MODES.values())
         + ")",
     )
 
@@ -217,9 +216,9 @@ def fuzz_plan(pytestconfig: pytest.Config) -> FuzzPlan:
     mode = run_mode(pytestconfig)
     seed = pytestconfig.getoption("fuzz_seed")
     if seed is None:
-        seed = FUZZ_CI_SEED if mode == "ci" else secrets.randbelow(2**32)
-    cases = pytestconfig.getoption("fuzz_cases") or CASES_PER_OPERATION[mode]
-    return FuzzPlan(seed, cases, mode)
+        seed = FUZZ_FIXED_SEED if mode.fixed_fuzz_seed else secrets.randbelow(2**32)
+    cases = pytestconfig.getoption("fuzz_cases") or mode.fuzz_cases
+    return FuzzPlan(seed, cases, mode.name)
 
 
 @pytest.fixture

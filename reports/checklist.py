@@ -10,7 +10,8 @@ same name, ``.html``) is written beside it unless --no-html.
 
 One input is re-rendered as it is (the same bytes the run wrote, for the same -o and --root);
 several are merged (shards, xdist, re-runs of a nightly): the union of their tests, the attempts of
-one test concatenated in time order, items recomputed from the catalogue. Exit status 1 on NO-GO.
+one test concatenated in time order, items recomputed from the catalogue. Exit status 1 when the
+verdict fails the run's mode (reports/modes.py: NO-GO; in release mode GO WITH WARNINGS too).
 The document depends only on results.json, the output location and --root (evidence links are
 relative to the output file), never on the clock.
 """
@@ -34,24 +35,26 @@ import markupsafe
 
 from reports import catalogue as catalogue_mod
 from reports import history as history_mod
-from reports import junit
+from reports import junit, modes
 from reports.leaks import env_secrets
 from reports.results import (
     BLOCKED,
     FAIL,
     FLAKY,
-    NO_GO,
     NO_GO_STATUSES,
     NOT_APPLICABLE,
     NOT_COVERED,
     NOT_RUN,
+    NOT_SELECTED,
     PASS,
     SKIPPED,
     STATUSES,
+    UNJUDGED,
     VERDICT_RULES,
     headline,
     merge,
     redact,
+    selection_of,
     target_name,
 )
 
@@ -85,7 +88,7 @@ def status_word(status: str) -> str:
 
 def status_cell(status: str) -> str:
     word = status_word(status)
-    return word if status in (PASS, NOT_APPLICABLE) else f"**{word}**"
+    return word if status in (PASS, *UNJUDGED) else f"**{word}**"
 
 
 def duration(seconds: float | None) -> str:
@@ -330,12 +333,13 @@ def context(results: dict[str, Any], output: Path, root: Path) -> dict[str, Any]
     warned = [
         i
         for i in items
-        if i["status"] == FLAKY or (not i["required"] and i["status"] not in (PASS, NOT_APPLICABLE))
+        if i["status"] == FLAKY or (not i["required"] and i["status"] not in (PASS, *UNJUDGED))
     ]
     not_applicable = [i for i in items if i["status"] == NOT_APPLICABLE]
     # In a target run: those the catalogue says need the bundled stack, apart from those whose
     # check found nothing to prove on this target (e.g. TLS on plain-HTTP loopback).
     need_bundled = [i for i in not_applicable if i.get("where") == "bundled"]
+    not_selected = [i for i in items if i["status"] == NOT_SELECTED]
     target = (run.get("facts") or {}).get("target")
 
     facts = dict(run.get("facts") or {})
@@ -401,6 +405,8 @@ def context(results: dict[str, Any], output: Path, root: Path) -> dict[str, Any]
         "target_name": target_name(run),
         "not_applicable": not_applicable,
         "need_bundled": need_bundled,
+        "selection": selection_of(run),
+        "not_selected": not_selected,
         "run": run,
         "summary": summary,
         "items": items,
@@ -437,7 +443,7 @@ def context(results: dict[str, Any], output: Path, root: Path) -> dict[str, Any]
         "rules": VERDICT_RULES,
         "links": links,
         # A target run is never a sign-off, whatever it was called (the harness refuses the mix).
-        "signoff": not target and (bool(run.get("release")) or run.get("run_mode") == "release"),
+        "signoff": not target and modes.of_run(run).signoff,
         "signoff_roles": ("QE lead", "Engineering", "Product / Release manager"),
     }
 
@@ -538,10 +544,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("inputs", nargs="+", type=Path, metavar="RESULTS.json")
     parser.add_argument("-o", "--output", type=Path, required=True, help="checklist file to write")
+    parser.add_argument("--run-mode", choices=modes.NAMES, help="override the mode")
     parser.add_argument(
-        "--run-mode", choices=("ci", "nightly", "release"), help="override the mode"
+        "--release", help="release name (release mode unless --run-mode: adds the sign-off table)"
     )
-    parser.add_argument("--release", help="release name (adds the sign-off table)")
     parser.add_argument("--catalogue", type=Path, help="recompute items from this catalogue")
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="repo root (default: cwd)")
     parser.add_argument("--history-dir", type=Path, help="append the merged run, show its trend")
@@ -565,18 +571,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     inputs = [json.loads(path.read_text(encoding="utf-8")) for path in args.inputs]
     catalogue = catalogue_mod.load(args.catalogue) if args.catalogue else None
     results = merge(inputs, catalogue)
-    if target_name(results["run"]) and (args.release or args.run_mode == "release"):
+    wanted = (
+        modes.resolve(args.run_mode, None, args.release) if args.run_mode or args.release else None
+    )
+    if target_name(results["run"]) and (args.release or (wanted is not None and wanted.signoff)):
         print(
             f"{args.inputs[0]}: target-mode results (target {target_name(results['run'])}) are "
             "never a release sign-off: sign off on a bundled run",
             file=sys.stderr,
         )
         return 4
-    if args.run_mode:
-        results["run"]["run_mode"] = args.run_mode
+    selection = selection_of(results["run"])
+    whole = [wanted.name] if wanted is not None and not wanted.partial_allowed else []
+    whole += ["history"] if args.history_dir else []
+    if selection is not None and whole:
+        print(
+            f"{args.inputs[0]}: results of a partial run (--items {','.join(selection)}) are "
+            f"never a {whole[0]} run's: it needs every item; run the whole suite",
+            file=sys.stderr,
+        )
+        return 4
+    if wanted is not None:
+        results["run"]["run_mode"] = wanted.name
     if args.release:
         results["run"]["release"] = args.release
-        results["run"].setdefault("run_mode", "release")
     if args.history_dir:
         history_mod.append(args.history_dir, results)
         results["history"] = history_mod.trend(
@@ -597,7 +615,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         junit.write(redact(results, secrets), args.junit_out)
     write(results, args.output, args.root, secrets, html_too=not args.no_html)
     print(f"{headline(results)}: {results['reason']} -> {args.output}")
-    return 1 if results["verdict"] == NO_GO else 0
+    return 1 if modes.fails(results["verdict"], modes.of_run(results["run"])) else 0
 
 
 if __name__ == "__main__":

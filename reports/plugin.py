@@ -28,11 +28,10 @@ from typing import Any
 import pytest
 
 from reports import catalogue as catalogue_mod
-from reports import checklist, history, junit, leaks, runinfo
+from reports import checklist, history, junit, leaks, modes, runinfo, selection
 from reports.redaction import Redactor
-from reports.results import NO_GO, WARN, build, headline, redact
+from reports.results import build, headline, redact
 
-RUN_MODES = ("ci", "nightly", "release")
 _WORKEROUTPUT_KEY = "qe_results"
 _PLUGIN_DISTRIBUTIONS = (
     "pytest-xdist",
@@ -57,7 +56,7 @@ class _State:
     junit_path: Path
     history_dir: Path
     catalogue_path: Path
-    run_mode: str
+    mode: modes.RunMode
     release: str | None
     forced: bool
     started: float = field(default_factory=time.time)
@@ -87,10 +86,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("qe", "QE acceptance harness")
     group.addoption(
         "--run-mode",
-        choices=RUN_MODES,
+        choices=modes.NAMES,
         default=None,
-        help="ci, nightly (history and trend) or release (sign-off table); env QE_RUN_MODE; "
-        "default ci",
+        help="ci, nightly (history and trend) or release (sign-off table, warnings fail); env "
+        "QE_RUN_MODE; default ci, release with --release (reports/modes.py)",
     )
     group.addoption("--release", default=None, help="release name; adds the sign-off table")
     group.addoption(
@@ -115,7 +114,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--fail-on-warnings",
         action="store_true",
         default=False,
-        help="exit non-zero on GO WITH WARNINGS too (NO-GO always does)",
+        help="exit non-zero on GO WITH WARNINGS too (NO-GO always does; release mode always "
+        "fails on warnings)",
     )
     group.addoption(
         "--qe-out", default=None, help="output folder of an acceptance run (default reports/out)"
@@ -130,12 +130,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="checklist catalogue (default acceptance/checklist.toml)",
     )
+    selection.add_option(group)
 
 
-def run_mode(config: pytest.Config) -> str:
-    """This run's mode (ci / nightly / release), as the results plugin settled it."""
-    state = config.stash.get(state_key, None)
-    return state.run_mode if state is not None else "ci"
+def run_mode(config: pytest.Config) -> modes.RunMode:
+    """This run's mode (reports/modes.py), as the results plugin settled it."""
+    return runinfo.run_mode(config)
 
 
 def _path(config: pytest.Config, value: str | None, default: Path) -> Path:
@@ -162,22 +162,22 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "checklist(*ids): the checklist item(s) of acceptance/checklist.toml evidenced"
     )
     root = config.rootpath
-    run_mode = config.getoption("run_mode") or os.environ.get("QE_RUN_MODE") or "ci"
     release = config.getoption("release")
-    if run_mode not in RUN_MODES:
-        raise pytest.UsageError(f"QE_RUN_MODE={run_mode!r} is not one of {', '.join(RUN_MODES)}")
-    if release and not config.getoption("run_mode") and not os.environ.get("QE_RUN_MODE"):
-        run_mode = "release"
+    try:
+        mode = modes.resolve(config.getoption("run_mode"), os.environ.get("QE_RUN_MODE"), release)
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
     target_mode = any(getattr(config.option, name, None) for name in ("base_url", "target"))
-    if target_mode and (config.getoption("run_mode") == "release" or release):
+    if target_mode and (config.getoption("run_mode") == modes.RELEASE.name or release):
         raise pytest.UsageError(
             "a target run (--base-url/--target) is never a release sign-off: drop --run-mode "
             "release/--release, or sign off on a bundled run (make signoff)"
         )
     # Only the command line is strict: CI exports QE_RUN_MODE=release for the whole job, including
     # runs of the project's own tests that never render a sign-off.
-    if config.getoption("run_mode") == "release" and not release:
-        raise pytest.UsageError("--run-mode release needs --release NAME")
+    chosen = config.getoption("run_mode")
+    if chosen is not None and modes.get(chosen).signoff and not release:
+        raise pytest.UsageError(f"--run-mode {chosen} needs --release NAME")
     for signer in config.getoption("signed_off_by"):
         try:
             checklist.parse_signer(signer, "")
@@ -202,7 +202,7 @@ def pytest_configure(config: pytest.Config) -> None:
         catalogue_path=_path(
             config, config.getoption("qe_catalogue"), catalogue_mod.DEFAULT_CATALOGUE
         ),
-        run_mode=run_mode,
+        mode=mode,
         release=release,
         forced=results_opt is not None,
     )
@@ -218,7 +218,10 @@ def pytest_configure(config: pytest.Config) -> None:
             state.load_catalogue()
         except catalogue_mod.CatalogueError as exc:
             raise pytest.UsageError(f"checklist catalogue: {exc}") from None
-    runinfo.set_keep_pass_evidence(config, run_mode == "release")
+    selection.configure(config, mode.name, mode.partial_allowed, state.load_catalogue)
+    if not config.pluginmanager.is_registered(selection):
+        config.pluginmanager.register(selection, "qe-selection")
+    runinfo.set_run_mode(config, mode)
     config.pluginmanager.register(_Recorder(config, state), "qe-results-recorder")
 
     # allure-pytest reads its option in its own pytest_configure, which runs after this one.
@@ -436,8 +439,9 @@ def _run_facts(config: pytest.Config, state: _State, finished: float, exitstatus
         "commit": _git(state.root, "rev-parse", "HEAD"),
         "branch": None if branch in (None, "HEAD") else branch,
         "dirty": bool(status) if status is not None else None,
-        "run_mode": state.run_mode,
+        "run_mode": state.mode.name,
         "release": state.release,
+        "selection": list(chosen) if (chosen := selection.selected(config)) is not None else None,
         "command": " ".join(["pytest", *config.invocation_params.args]),
         "python": f"{platform.python_implementation()} {platform.python_version()}",
         "os": platform.platform(),
@@ -579,7 +583,7 @@ def _finish(
     problems += _scan(state, config, tests, secrets)
     run = _run_facts(config, state, finished, exitstatus)
     results = build(catalogue, tests, run, problems)
-    if state.run_mode == "nightly":
+    if state.mode.keeps_history:
         history.append(state.history_dir, results)
         results["history"] = history.trend(
             history.load(state.history_dir), [item.id for item in catalogue]
@@ -661,8 +665,8 @@ class _Recorder:
         if config.option.collectonly or not (state.forced or state.acceptance):
             return
         self.results = _finish(config, state, self.collect_errors, int(exitstatus))
-        failing = self.results["verdict"] == NO_GO or (
-            self.results["verdict"] == WARN and config.getoption("fail_on_warnings")
+        failing = modes.fails(
+            self.results["verdict"], state.mode, config.getoption("fail_on_warnings")
         )
         if failing and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED

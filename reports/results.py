@@ -4,7 +4,7 @@ Pure functions over plain dicts (the shape of results.json), so the pytest plugi
 tests share one definition of every status rule.
 
 Statuses (tests and items): pass, flaky, fail, blocked, skipped, not run, not covered, not
-applicable.
+applicable, not selected (items only).
 
 Scope: where the run's evidence comes from, ``bundled`` (the harness started the app) or
 ``deployment`` (target mode: an existing deployment, named in the run fact ``target``). Each
@@ -12,6 +12,11 @@ catalogue item says where it can be proven (``where``: bundled, deployment or bo
 run's scope cannot prove is ``not applicable``, whatever its tests did. A test that finds at run
 time that its check does not apply (``runinfo.mark_not_applicable``, e.g. TLS on a plain-HTTP
 target) is ``not applicable`` too, and an item all of whose tests are is.
+
+Selection: a partial run (``--items``, reports/selection.py) runs only the tests of the items it
+selects; ``run.selection`` lists them. An item outside the selection is ``not selected`` and counts
+for nothing, unless a test of it that ran failed, was blocked or was flaky: a finding is never
+hidden. A partial run is never a release sign-off, and its headline says it is partial.
 
 Attempt outcomes: passed, failed, blocked, skipped, xfailed, interrupted. An attempt is one run of
 setup, call and teardown; a failure in any phase fails the attempt, and a failed attempt during
@@ -30,7 +35,9 @@ Item status, from the tests that reference it:
 - no test references it: ``not covered``;
 - else the first that applies: any test fail -> ``fail``; any blocked -> ``blocked``; any not run
   -> ``not run``; any flaky -> ``flaky``; any pass -> ``pass``; all not applicable -> ``not
-  applicable``; otherwise ``skipped``.
+  applicable``; otherwise ``skipped``;
+- outside a partial run's selection: ``fail``, ``blocked`` or ``flaky`` as above when one of its
+  tests was, else ``not selected``.
 
 Verdict:
 - ``NO-GO`` when the run stopped early (``run.stop``: interrupted, or aborted before the tests for a
@@ -40,8 +47,9 @@ Verdict:
 - ``GO WITH WARNINGS`` when an item is flaky, an advisory item does not pass, or a test that
   evidences no item fails;
 - ``GO`` otherwise.
-Not applicable items count for nothing; in the deployment scope the reason says how many passed of
-those that apply, and how many need the bundled stack. A deployment run is never a release sign-off.
+Not applicable and not selected items count for nothing; in the deployment scope the reason says
+how many passed of those that apply, and how many need the bundled stack. A deployment run is
+never a release sign-off.
 """
 
 from __future__ import annotations
@@ -54,7 +62,7 @@ from reports.redaction import Redactor
 
 SCHEMA_VERSION = 1
 
-PASS, FLAKY, FAIL, BLOCKED, SKIPPED, NOT_RUN, NOT_COVERED, NOT_APPLICABLE = (
+PASS, FLAKY, FAIL, BLOCKED, SKIPPED, NOT_RUN, NOT_COVERED, NOT_APPLICABLE, NOT_SELECTED = (
     "pass",
     "flaky",
     "fail",
@@ -63,8 +71,12 @@ PASS, FLAKY, FAIL, BLOCKED, SKIPPED, NOT_RUN, NOT_COVERED, NOT_APPLICABLE = (
     "not run",
     "not covered",
     "not applicable",
+    "not selected",
 )
-STATUSES = (PASS, FLAKY, FAIL, BLOCKED, SKIPPED, NOT_RUN, NOT_COVERED, NOT_APPLICABLE)
+STATUSES = (PASS, FLAKY, FAIL, BLOCKED, SKIPPED, NOT_RUN, NOT_COVERED, NOT_APPLICABLE, NOT_SELECTED)
+# Statuses that neither pass nor fail a run: the run could not (scope) or did not (selection)
+# prove the item.
+UNJUDGED = (NOT_APPLICABLE, NOT_SELECTED)
 BUNDLED, DEPLOYMENT = "bundled", "deployment"
 GO, WARN, NO_GO = "GO", "GO WITH WARNINGS", "NO-GO"
 
@@ -93,6 +105,10 @@ VERDICT_RULES = (
     "NOT APPLICABLE items count for nothing: the catalogue says where each item can be proven "
     "(the bundled stack, a deployment, or both), and a run proves only what its scope can. A "
     "target run (a deployment) is evidence about that deployment, never a release sign-off.",
+    "NOT SELECTED items count for nothing either: a partial run (--items) runs only the tests of "
+    "the items it selects, and says so in its first line; an item outside the selection is "
+    "still FAIL, BLOCKED or FLAKY when a test of it that ran was. A partial run is never a "
+    "release sign-off.",
 )
 
 
@@ -112,10 +128,23 @@ def applies(where: str, scope: str) -> bool:
     return where in ("both", scope)
 
 
+def selection_of(run: Mapping[str, Any]) -> list[str] | None:
+    """The items a partial run selected (``--items``), None for a whole run."""
+    selection = run.get("selection")
+    return [str(i) for i in selection] if selection is not None else None
+
+
 def headline(results: Mapping[str, Any]) -> str:
-    """The verdict with its scope, e.g. ``GO (target: staging)``: the document's first words."""
-    name = target_name(results["run"])
-    return f"{results['verdict']} (target: {name})" if name else str(results["verdict"])
+    """The verdict with its scope, e.g. ``GO (target: staging)`` or ``NO-GO (partial: OC-07)``:
+    the document's first words."""
+    run = results["run"]
+    name = target_name(run)
+    selection = selection_of(run)
+    qualifiers = [f"target: {name}"] if name else []
+    if selection is not None:
+        qualifiers.append(f"partial: {_ids_phrase(selection, '').strip()}")
+    verdict_ = str(results["verdict"])
+    return f"{verdict_} ({'; '.join(qualifiers)})" if qualifiers else verdict_
 
 
 def test_status(attempts: list[dict[str, Any]]) -> str:
@@ -145,6 +174,14 @@ def item_status(test_statuses: list[str]) -> str:
     if all(status == NOT_APPLICABLE for status in test_statuses):
         return NOT_APPLICABLE
     return SKIPPED
+
+
+def outside_selection(test_statuses: list[str]) -> str:
+    """An item outside a partial run's selection: what its tests that ran found, or nothing."""
+    for status in (FAIL, BLOCKED, FLAKY):
+        if status in test_statuses:
+            return status
+    return NOT_SELECTED
 
 
 def _ids_phrase(ids: list[str], word: str) -> str:
@@ -228,15 +265,21 @@ def verdict(
     if warnings:
         return WARN, "; ".join(warnings), warnings
     if scope == DEPLOYMENT:
-        applicable = [i for i in items if i["status"] != NOT_APPLICABLE]
+        applicable = [i for i in items if i["status"] not in UNJUDGED]
         passed = sum(1 for i in applicable if i["status"] == PASS)
         bundled = sum(1 for i in items if not applies(i.get("where", "both"), DEPLOYMENT))
-        moot = len(items) - len(applicable) - bundled
+        unselected = sum(1 for i in items if i["status"] == NOT_SELECTED)
+        moot = len(items) - len(applicable) - bundled - unselected
         reason = f"{passed} of {len(applicable)} applicable items passed"
         reason += f"; {bundled} need the bundled stack" if bundled else ""
         reason += f"; {moot} not applicable to this target" if moot else ""
+        reason += f"; {unselected} not selected" if unselected else ""
         return GO, reason, warnings
-    required = sum(1 for i in items if i["required"] and i["status"] != NOT_APPLICABLE)
+    required = sum(1 for i in items if i["required"] and i["status"] not in UNJUDGED)
+    unselected = sum(1 for i in items if i["status"] == NOT_SELECTED)
+    if unselected:
+        reason = f"all {required} selected required items passed; {unselected} not selected"
+        return GO, reason, warnings
     return GO, f"all {required} required items passed", warnings
 
 
@@ -262,10 +305,13 @@ def build(
         test["duration_s"] = round(sum(a["duration_s"] for a in test["attempts"]), 3)
 
     scope = scope_of(run)
+    selection = selection_of(run)
     items: list[dict[str, Any]] = []
     for entry in catalogue:
         mine = [t for t in tests if entry.id in t["items"]]
         status = item_status([t["status"] for t in mine])
+        if selection is not None and entry.id not in selection:
+            status = outside_selection([t["status"] for t in mine])
         if not applies(entry.where, scope):
             status = NOT_APPLICABLE
         evidence: list[dict[str, str]] = []
@@ -394,6 +440,14 @@ def merged_run(ordered: list[dict[str, Any]]) -> dict[str, Any]:
         for key, value in result["run"].get("facts", {}).items():
             facts.setdefault(key, value)
     run["facts"] = facts
+    # Partial runs merged: together they select the union; with a whole run among them, nothing
+    # was left out.
+    selections = [selection_of(r["run"]) for r in ordered]
+    run["selection"] = (
+        None
+        if any(s is None for s in selections)
+        else sorted({i for s in selections for i in s or ()})
+    )
     run["merged_from"] = [
         {
             "started_at": r["run"].get("started_at"),

@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 
+from reports import modes
 from reports.leaks import env_secrets
+from reports.modes import RunMode
 from reports.redaction import MIN_SECRET_LENGTH
 
 BLOCKED_PROPERTY = "qe_blocked"
@@ -83,17 +85,24 @@ def record_page_timing(item: pytest.Item, name: str, ms: float) -> None:
     item.user_properties.append((PAGE_TIMING_PROPERTY, f"{name}={ms}"))
 
 
-keep_pass_key = pytest.StashKey[bool]()
+mode_key = pytest.StashKey[RunMode]()
 
 
-def set_keep_pass_evidence(config: pytest.Config, keep: bool) -> None:
-    """Ask the evidence producers to keep evidence of passing attempts too (release sign-off:
-    a final-state screenshot per browser scenario, the server-log lines of every test)."""
-    config.stash[keep_pass_key] = keep
+def set_run_mode(config: pytest.Config, mode: RunMode) -> None:
+    """The run's mode, as the results plugin settled it (reports/modes.py)."""
+    config.stash[mode_key] = mode
+
+
+def run_mode(config: pytest.Config) -> RunMode:
+    """The run's mode (ci until the results plugin has settled it)."""
+    return config.stash.get(mode_key, None) or modes.get(None)
 
 
 def keep_pass_evidence(config: pytest.Config) -> bool:
-    return config.stash.get(keep_pass_key, False)
+    """Whether the evidence producers keep evidence of passing attempts too (the mode's rule;
+    release sign-off: a final-state screenshot per browser scenario, every test's server-log
+    lines)."""
+    return run_mode(config).keep_pass_evidence
 
 
 checks_key = pytest.StashKey[list[dict[str, Any]]]()

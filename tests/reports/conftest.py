@@ -25,6 +25,22 @@ filterwarnings =
 """
 
 
+def run_facts(**overrides: Any) -> dict[str, Any]:
+    """The ``run`` part of a results file, as much as the templates read, with ``overrides``."""
+    return {
+        "started_at": "2026-11-29T04:00:00Z",
+        "started_at_display": "2026-11-29 04:00 UTC",
+        "run_mode": "ci",
+        "release": None,
+        "commit": "abc",
+        "branch": "main",
+        "dirty": False,
+        "duration_s": 1.0,
+        "facts": {},
+        **overrides,
+    }
+
+
 @dataclass
 class Run:
     result: pytest.RunResult

@@ -151,3 +151,29 @@ def test_xdist_deselection_still_renders_no_go(suite: Suite) -> None:
 
     assert run.results["reason"] == "OC-02 not run"
     assert run.result.ret == pytest.ExitCode.TESTS_FAILED
+
+
+def test_release_mode_itself_fails_on_warnings(suite: Suite) -> None:
+    # The rule lives in the mode (reports/modes.py), not in a flag the Makefile has to pass.
+    suite.catalogue(OC_01=True, OC_02=True)
+    suite.pytester.makepyfile(test_release=BUDGETED)
+    (suite.path / "budget.txt").write_text("1")
+
+    run = suite.run("--release", "1.4.0", "--reruns", "1")
+
+    assert run.results["verdict"] == "GO WITH WARNINGS"
+    assert run.results["run"]["run_mode"] == "release"
+    assert run.result.ret == pytest.ExitCode.TESTS_FAILED
+
+
+def test_ci_mode_passes_with_warnings_unless_asked(suite: Suite) -> None:
+    suite.catalogue(OC_01=True, OC_02=True)
+    suite.pytester.makepyfile(test_ci=BUDGETED)
+    (suite.path / "budget.txt").write_text("1")
+    warned = suite.run("--reruns", "1")
+    (suite.path / "budget.txt").write_text("1")
+    strict = suite.run("--reruns", "1", "--fail-on-warnings")
+
+    assert warned.results["verdict"] == strict.results["verdict"] == "GO WITH WARNINGS"
+    assert warned.result.ret == pytest.ExitCode.OK
+    assert strict.result.ret == pytest.ExitCode.TESTS_FAILED

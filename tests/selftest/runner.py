@@ -7,16 +7,24 @@ history and state folders so that nothing of the repository's ``reports/out`` is
 verdicts are read back from each run's ``results.json``:
 
 - the clean copy must give GO (GO WITH WARNINGS is accepted only when every warning comes from an
-  advisory item that did not pass);
+  advisory item that did not pass); it is a whole run, judged as any release would be;
 - each regression must give NO-GO with every one of its ``expected_items`` failed (or, for one
   whose ``expected_verdict`` is "GO WITH WARNINGS", that verdict with its advisory items failed).
+  An expected item that is not failed (passed, flaky, not run, not selected) is a miss, named
+  with its status.
+
+A regression run is a partial run (``--items``, reports/selection.py): only the tests of its
+expected items and of the items its entry says it also needs (``also_run``: e.g. API-08's
+whole-run audit needs a browser scenario's requests to see a token the browser sends) run, with
+the lean evidence policy. Its verdict covers exactly those items: the others are NOT SELECTED and
+count for nothing, so the run proves what it must (its items fail, NO-GO) in a fraction of a
+whole run. The clean run stays whole: only it shows that nothing else in the suite fails.
 
 Runs go in parallel (``--jobs``, default ``DEFAULT_JOBS``), each on its own free ports, output
 and state folders: a suite run spends much of its time waiting (servers starting, the browser,
-conditions polled to a deadline), so a few of them share two cores well. Every run is still a
-whole suite run, judged alone. Regression runs pass ``--force-reruns 1`` by default (see
-``REGRESSION_RERUNS``); the clean run keeps the suite's own reruns policy, because a clean GO is
-only meaningful under the policy releases are judged by.
+conditions polled to a deadline), so a few of them share two cores well. Regression runs pass
+``--force-reruns 1`` by default (see ``REGRESSION_RERUNS``); the clean run keeps the suite's own
+reruns policy, because a clean GO is only meaningful under the policy releases are judged by.
 """
 
 from __future__ import annotations
@@ -33,7 +41,7 @@ import tempfile
 import threading
 import time
 import tomllib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -72,10 +80,17 @@ class PatchError(RuntimeError):
 @dataclass(frozen=True)
 class Regression:
     name: str
-    patch: Path
+    patch: Path | None  # None: the clean app
     description: str
     expected_items: tuple[str, ...]
     expected_verdict: str = NO_GO
+    # Items whose tests the run needs besides the expected items' (not judged by the self-test).
+    also_run: tuple[str, ...] = ()
+
+    @property
+    def items(self) -> tuple[str, ...]:
+        """What the regression's partial run selects (``--items``)."""
+        return tuple(dict.fromkeys(self.expected_items + self.also_run))
 
 
 @dataclass(frozen=True)
@@ -113,6 +128,14 @@ class Judgement:
     others: tuple[str, ...] = field(default=())
 
 
+CLEAN_RUN = Regression(CLEAN, None, "the app as it is: a whole run that must give GO", ())
+
+
+def partial_args(items: Sequence[str]) -> list[str]:
+    """The acceptance options of a regression's partial run: its items, lean evidence."""
+    return ["--items", ",".join(items), "--evidence", "lean"]
+
+
 def load_regressions(path: Path = CATALOGUE) -> list[Regression]:
     """The regressions listed in ``path``, patch paths resolved next to it."""
     data = tomllib.loads(path.read_text())
@@ -123,6 +146,7 @@ def load_regressions(path: Path = CATALOGUE) -> list[Regression]:
             description=str(entry.get("description", "")),
             expected_items=tuple(str(i) for i in entry["expected_items"]),
             expected_verdict=str(entry.get("expected_verdict", NO_GO)),
+            also_run=tuple(str(i) for i in entry.get("also_run", ())),
         )
         for entry in data.get("regression", [])
     ]
@@ -340,7 +364,12 @@ def judge(
         return Judgement(name, verdict, failed, (), ok, note, duration, others)
     missing = [item for item in expected if item not in failed]
     ok = verdict == expected_verdict and not missing
-    note = f"not failed: {', '.join(missing)}" if missing else ""
+    status = {str(i["id"]): str(i.get("status", "absent")) for i in items}
+    note = (
+        "not failed: " + ", ".join(f"{i} ({status.get(i, 'absent')})" for i in missing)
+        if missing
+        else ""
+    )
     if verdict != expected_verdict:
         note = (note + "; " if note else "") + f"verdict {verdict}"
     return Judgement(name, verdict, failed, tuple(expected), ok, note, duration, others)
@@ -395,8 +424,10 @@ def run_one(
     force_reruns: int | None = None,
     extra_args: Sequence[str] = (),
     expected_verdict: str = NO_GO,
+    items: Sequence[str] | None = None,
 ) -> Judgement:
-    """Copy the app under ``workdir/name``, apply ``patch`` (if any), run the suite, judge it."""
+    """Copy the app under ``workdir/name``, apply ``patch`` (if any), run the suite (only the
+    tests of ``items``, if given: ``partial_args``), judge it."""
     app_dir = copy_app(workdir / name / "app")
     if patch is not None:
         try:
@@ -409,7 +440,7 @@ def run_one(
         pycache=workdir / "pycache",
         python=python,
         force_reruns=force_reruns,
-        extra_args=extra_args,
+        extra_args=[*(partial_args(items) if items else []), *extra_args],
     )
     row = judge(name, run, run.results(), expected, expected_verdict)
     if not copy_was_run(app_dir, workdir / "pycache"):
@@ -435,16 +466,17 @@ def copy_was_run(app_dir: Path, pycache: Path) -> bool:
 
 
 def run_plan(
-    plan: Sequence[tuple[str, Path | None, tuple[str, ...]]],
+    plan: Sequence[Regression],
     workdir: Path,
     *,
     jobs: int,
     python: str = sys.executable,
     force_reruns: int | None = REGRESSION_RERUNS,
-    verdicts: Mapping[str, str] | None = None,
+    partial: bool = True,
 ) -> list[Judgement]:
-    """Run every ``(name, patch, expected)`` of ``plan``, ``jobs`` at a time; rows in plan order.
-    ``verdicts``: a regression's expected verdict when it is not NO-GO.
+    """Run every regression of ``plan`` (``CLEAN_RUN`` for the clean app), ``jobs`` at a time;
+    rows in plan order. A regression runs only its items' tests unless ``partial`` is False; the
+    clean app always runs whole, under the suite's own reruns policy.
 
     Each finished run is reported on a line as it ends."""
     rows: dict[str, Judgement] = {}
@@ -452,15 +484,16 @@ def run_plan(
         futures = {
             pool.submit(
                 run_one,
-                name,
-                patch,
-                expected,
+                reg.name,
+                reg.patch,
+                reg.expected_items,
                 workdir,
                 python=python,
-                force_reruns=None if name == CLEAN else force_reruns,
-                expected_verdict=(verdicts or {}).get(name, NO_GO),
-            ): name
-            for name, patch, expected in plan
+                force_reruns=None if reg.name == CLEAN else force_reruns,
+                expected_verdict=reg.expected_verdict,
+                items=reg.items if partial and reg.name != CLEAN else None,
+            ): reg.name
+            for reg in plan
         }
         try:
             for done, future in enumerate(as_completed(futures), 1):
@@ -477,7 +510,7 @@ def run_plan(
             print("\nselftest: interrupted; stopping the runs under way", file=sys.stderr)
             stop_running_runs()
             raise
-    return [rows[name] for name, _, _ in plan]
+    return [rows[reg.name] for reg in plan]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -494,6 +527,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="run only this regression (repeatable); 'clean' for the clean copy",
     )
     parser.add_argument("--no-clean", action="store_true", help="skip the clean copy")
+    parser.add_argument(
+        "--whole-runs",
+        action="store_true",
+        help="run each regression as a whole suite run, not only its items' tests (slower; "
+        "shows everything else a regression breaks)",
+    )
     parser.add_argument("--list", action="store_true", help="list the regressions and exit")
     parser.add_argument(
         "--force-reruns",
@@ -527,7 +566,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     regressions = load_regressions()
     if args.list:
         for reg in regressions:
-            print(f"{reg.name:30} {', '.join(reg.expected_items):18} {reg.description}")
+            also = f" (+{', '.join(reg.also_run)})" if reg.also_run else ""
+            print(f"{reg.name:36} {', '.join(reg.expected_items) + also:26} {reg.description}")
         return 0
     known = {r.name for r in regressions} | {CLEAN}
     unknown = sorted(set(args.only or ()) - known)
@@ -555,8 +595,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    plan: list[tuple[str, Path | None, tuple[str, ...]]] = [(CLEAN, None, ())] if run_clean else []
-    plan += [(r.name, r.patch, r.expected_items) for r in selected]
+    plan = [CLEAN_RUN] if run_clean else []
+    plan += selected
     jobs = max(1, min(args.jobs, len(plan)))
     print(
         f"selftest: {len(plan)} run(s), {jobs} at a time, work folder {workdir} "
@@ -570,7 +610,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             jobs=jobs,
             python=args.python,
             force_reruns=args.force_reruns,
-            verdicts={r.name: r.expected_verdict for r in selected},
+            partial=not args.whole_runs,
         )
     except KeyboardInterrupt:
         print(f"selftest: partial outputs kept in {workdir}", file=sys.stderr)

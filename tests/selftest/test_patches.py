@@ -3,6 +3,7 @@ right. These run in every ``make test``, so a change to the app that rots a patc
 
 from __future__ import annotations
 
+import re
 import subprocess
 import threading
 from pathlib import Path
@@ -15,6 +16,7 @@ from tests.selftest import runner
 
 REGRESSIONS = runner.load_regressions()
 REQUIRED_ITEMS = {item.id for item in catalogue.load() if item.required}
+ITEMS = {item.id for item in catalogue.load()}
 
 
 def _results(
@@ -228,7 +230,10 @@ def test_runs_go_in_parallel_and_rows_keep_the_plan_order(
         return row
 
     monkeypatch.setattr(runner, "run_one", fake_run_one)
-    plan = [("first", None, ("API-01",)), ("second", None, ("API-02",))]
+    plan = [
+        runner.Regression("first", None, "", ("API-01",)),
+        runner.Regression("second", None, "", ("API-02",)),
+    ]
 
     rows = runner.run_plan(plan, tmp_path, jobs=2)
 
@@ -268,3 +273,73 @@ def test_the_catalogue_of_regressions_names_each_expected_verdict() -> None:
 
     assert verdicts["expiration-debounce"] == runner.WARN
     assert verdicts["calls-puts-swapped"] == runner.NO_GO
+
+
+@pytest.mark.parametrize("regression", REGRESSIONS, ids=lambda r: r.name)
+def test_every_item_a_regression_runs_is_in_the_catalogue(regression: runner.Regression) -> None:
+    assert set(regression.items) <= ITEMS
+    assert regression.items[: len(regression.expected_items)] == regression.expected_items
+
+
+def test_regressions_run_only_their_items_and_the_clean_app_runs_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: dict[str, Any] = {}
+
+    def fake_run_one(name: str, patch: Path | None, expected: Any, workdir: Path, **kw: Any):
+        asked[name] = kw
+        return runner.Judgement(name, "NO-GO", tuple(expected), tuple(expected), True)
+
+    monkeypatch.setattr(runner, "run_one", fake_run_one)
+    token = runner.Regression("token", None, "", ("API-08",), also_run=("OC-01",))
+
+    runner.run_plan([runner.CLEAN_RUN, token], tmp_path, jobs=1)
+    whole = dict(asked)
+    runner.run_plan([token], tmp_path, jobs=1, partial=False)
+
+    assert whole["clean"]["items"] is None
+    assert whole["clean"]["force_reruns"] is None
+    assert whole["token"]["items"] == ("API-08", "OC-01")
+    assert asked["token"]["items"] is None
+    assert runner.partial_args(("API-08", "OC-01")) == [
+        "--items",
+        "API-08,OC-01",
+        "--evidence",
+        "lean",
+    ]
+
+
+def test_also_run_is_read_from_the_catalogue_of_regressions(tmp_path: Path) -> None:
+    listed = tmp_path / "regressions.toml"
+    listed.write_text(
+        '[[regression]]\nname = "token"\npatch = "token.patch"\nexpected_items = ["API-08"]\n'
+        'also_run = ["OC-01"]\n'
+    )
+
+    (token,) = runner.load_regressions(listed)
+
+    assert token.also_run == ("OC-01",)
+    assert token.items == ("API-08", "OC-01")
+
+
+def test_an_expected_item_not_selected_or_not_run_is_a_miss_named_with_its_status() -> None:
+    results = _results("NO-GO", {"OC-07": "not selected", "API-11": "not run", "API-03": "fail"})
+
+    row = runner.judge("swap", None, results, ["OC-07", "API-11", "API-03"])
+
+    assert not row.ok
+    assert row.note == "not failed: OC-07 (not selected), API-11 (not run)"
+
+
+def test_the_readme_table_lists_every_regression_with_its_items() -> None:
+    readme = (runner.SELFTEST_DIR / "README.md").read_text()
+    rows = [
+        [cell.strip() for cell in line.strip("|").split("|")]
+        for line in readme.splitlines()
+        if line.startswith("| ") and not line.startswith("| regression")
+    ]
+    ids = re.compile(r"[A-Z0-9]+-\d+")
+
+    table = {row[0]: (tuple(ids.findall(row[2])), tuple(ids.findall(row[3]))) for row in rows}
+
+    assert table == {r.name: (r.expected_items, r.also_run) for r in REGRESSIONS}

@@ -1,6 +1,6 @@
-"""The whole self-test as tests: the clean app gives GO, each shipped regression gives NO-GO
-with its expected items failed. Slow (one full acceptance run each, under a minute);
-``-m "not slow"`` leaves them out."""
+"""The whole self-test as tests: the clean app gives GO (a whole run), each shipped regression
+its expected verdict with its expected items failed (a partial run of its items). Slow (one
+acceptance run each); ``-m "not slow"`` leaves them out."""
 
 from __future__ import annotations
 
@@ -44,6 +44,8 @@ def test_the_suite_catches_the_regression(workdir: Path, regression: runner.Regr
         regression.expected_items,
         workdir,
         force_reruns=runner.REGRESSION_RERUNS,
+        expected_verdict=regression.expected_verdict,
+        items=regression.items,
     )
 
     assert row.ok, _explain(row, workdir)
