@@ -9,8 +9,9 @@ ran found something, and the checklist's first line says the run is partial. Har
 The results plugin adds the option, registers this module for its collection hook and calls
 ``configure`` once the run mode is settled and the catalogue known: an unknown id, or a selection
 in a run mode that must be whole (reports/modes.py: a release sign-off, a nightly whose history
-would count the items left out), is a one-line usage error (exit 4) before anything starts. A selection whose items no test evidences on its own (only harness checks, e.g. ENV-04)
-is refused the same way after collection: it would start nothing and prove nothing.
+would count the items left out), is a one-line usage error (exit 4) before anything starts. A
+selection whose items no test evidences on its own (only harness checks, e.g. ENV-04) is refused
+the same way after collection: it would start nothing and prove nothing.
 """
 
 from __future__ import annotations
