@@ -19,6 +19,7 @@ relative to the output file), never on the clock.
 from __future__ import annotations
 
 import argparse
+import functools
 import html
 import json
 import os
@@ -448,6 +449,9 @@ def context(results: dict[str, Any], output: Path, root: Path) -> dict[str, Any]
     }
 
 
+# One environment each per process: it caches the compiled templates, and compiling them takes
+# seconds on a loaded machine, which an interrupted run's last seconds cannot spare.
+@functools.cache
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -489,6 +493,7 @@ def _inline(value: Any) -> markupsafe.Markup:
     return markupsafe.Markup("").join(out)
 
 
+@functools.cache
 def _html_environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -499,6 +504,12 @@ def _html_environment() -> jinja2.Environment:
     )
     env.filters.update(duration=duration, word=status_word, css=_css, inline=_inline)
     return env
+
+
+def compile_templates() -> None:
+    """Compile both templates now (e.g. at a run's start), so that rendering at its end is quick."""
+    _environment().get_template("checklist.md.j2")
+    _html_environment().get_template("checklist.html.j2")
 
 
 def render_html(results: dict[str, Any], output: Path, root: Path) -> str:

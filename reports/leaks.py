@@ -9,6 +9,7 @@ the value found.
 from __future__ import annotations
 
 import os
+import time
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -59,16 +60,28 @@ def scan_file(path: Path, redactor: Redactor) -> list[str]:
 
 def scan(paths: Iterable[Path], secrets: Iterable[str], exclude: Iterable[Path] = ()) -> list[str]:
     """Scan files and directory trees; returns the places holding a secret (or a JWT), sorted."""
+    return scan_until(paths, secrets, exclude)[0]
+
+
+def scan_until(
+    paths: Iterable[Path],
+    secrets: Iterable[str],
+    exclude: Iterable[Path] = (),
+    until: float | None = None,
+) -> tuple[list[str], int]:
+    """``scan``, stopped when ``time.time()`` passes ``until`` (an interrupted run's last
+    seconds): the places found, and how many files were left unchecked."""
     redactor = Redactor(secrets)
     skip = {p.resolve() for p in exclude}
     seen: set[Path] = set()
     hits: list[str] = []
-    for root in paths:
-        files = sorted(root.rglob("*")) if root.is_dir() else [root]
-        for file in files:
-            resolved = file.resolve()
-            if resolved in seen or resolved in skip or not file.is_file():
-                continue
-            seen.add(resolved)
-            hits.extend(scan_file(file, redactor))
-    return sorted(hits)
+    files = [f for root in paths for f in (sorted(root.rglob("*")) if root.is_dir() else [root])]
+    for index, file in enumerate(files):
+        if until is not None and time.time() > until:
+            return sorted(hits), len(files) - index
+        resolved = file.resolve()
+        if resolved in seen or resolved in skip or not file.is_file():
+            continue
+        seen.add(resolved)
+        hits.extend(scan_file(file, redactor))
+    return sorted(hits), 0

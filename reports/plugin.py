@@ -17,7 +17,9 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -44,6 +46,8 @@ _PLUGIN_DISTRIBUTIONS = (
 )
 # Enough of a failure to see where it broke; the whole text is in junit.xml and allure-results.
 _DETAIL_LINES = 60
+# What writing the results takes at most on a loaded machine, kept free at an interrupted run's end.
+_WRITE_RESERVE_S = 0.6
 _CAPTURE_LINES = 20
 
 
@@ -71,6 +75,15 @@ class _State:
     worker_facts: dict[str, Any] = field(default_factory=dict)
     worker_secrets: set[str] = field(default_factory=set)
     worker_checks: list[dict[str, Any]] = field(default_factory=list)
+    git: dict[str, str | None] = field(default_factory=dict)
+    # Results are written under this lock; once ``sealed`` (the interrupt watchdog wrote them and
+    # is ending the process) nothing writes them again.
+    write_lock: threading.RLock = field(default_factory=threading.RLock)
+    sealed: bool = False
+    written: bool = False
+    allure_clean: bool = False
+    # An acceptance run by its command line: what its end needs is prepared at its start.
+    expected: bool = False
 
     def load_catalogue(self) -> list[catalogue_mod.CatalogueItem]:
         if self.catalogue is None:
@@ -207,11 +220,8 @@ def pytest_configure(config: pytest.Config) -> None:
         forced=results_opt is not None,
     )
     config.stash[state_key] = state
-    if (
-        state.forced
-        or config.getoption("qe_catalogue")
-        or _targets_acceptance(config, root / "acceptance")
-    ):
+    state.expected = state.forced or _targets_acceptance(config, root / "acceptance")
+    if state.expected or config.getoption("qe_catalogue"):
         # Checked once, before anything starts: a broken catalogue is a usage error (one line,
         # exit 4), not a collection error repeated for every test module.
         try:
@@ -222,12 +232,13 @@ def pytest_configure(config: pytest.Config) -> None:
     if not config.pluginmanager.is_registered(selection):
         config.pluginmanager.register(selection, "qe-selection")
     runinfo.set_run_mode(config, mode)
-    config.pluginmanager.register(_Recorder(config, state), "qe-results-recorder")
+    recorder = _Recorder(config, state)
+    config.pluginmanager.register(recorder, "qe-results-recorder")
+    if not _is_worker(config):
+        runinfo.on_last_resort(config, recorder.last_resort)
 
     # allure-pytest reads its option in its own pytest_configure, which runs after this one.
-    if getattr(config.option, "allure_report_dir", "absent") is None and (
-        state.forced or _targets_acceptance(config, root / "acceptance")
-    ):
+    if getattr(config.option, "allure_report_dir", "absent") is None and state.expected:
         config.option.allure_report_dir = str(out_dir / "allure-results")
         # Only the controller cleans: xdist workers start later and share the folder.
         config.option.clean_alluredir = not _is_worker(config)
@@ -422,9 +433,19 @@ def _iso(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _git_facts(root: Path) -> dict[str, str | None]:
+    """Read once at the session's start: an interrupted run has no time for subprocesses."""
+    return {
+        "branch": _git(root, "rev-parse", "--abbrev-ref", "HEAD"),
+        "status": _git(root, "status", "--porcelain", "--untracked-files=no"),
+        "commit": _git(root, "rev-parse", "HEAD"),
+    }
+
+
 def _run_facts(config: pytest.Config, state: _State, finished: float, exitstatus: int) -> dict:
-    branch = _git(state.root, "rev-parse", "--abbrev-ref", "HEAD")
-    status = _git(state.root, "status", "--porcelain", "--untracked-files=no")
+    if not state.git:
+        state.git = _git_facts(state.root)
+    branch, status = state.git["branch"], state.git["status"]
     facts = {**state.worker_facts, **runinfo.facts(config)}
     workers = getattr(config.option, "numprocesses", None)
     return {
@@ -436,7 +457,7 @@ def _run_facts(config: pytest.Config, state: _State, finished: float, exitstatus
         "started_epoch": round(state.started, 3),
         "finished_epoch": round(finished, 3),
         "duration_s": round(finished - state.started, 3),
-        "commit": _git(state.root, "rev-parse", "HEAD"),
+        "commit": state.git["commit"],
         "branch": None if branch in (None, "HEAD") else branch,
         "dirty": bool(status) if status is not None else None,
         "run_mode": state.mode.name,
@@ -514,13 +535,30 @@ def _scan(state: _State, config: pytest.Config, tests: list[dict], secrets: set[
         # (redacted) report, and writes as it goes: its folder is redacted here, before the scan.
         roots.append(Path(allure_dir).resolve())
         Redactor(secrets).rewrite_tree(roots[-1])
+        state.allure_clean = True
+    runinfo.mark(config, "results: secret scan")
     for test in tests:
         for attempt in test["attempts"]:
             for ev in attempt["evidence"]:
                 roots.append((state.root / ev["path"]).resolve())
     ours = (state.results_path, state.checklist_path, state.junit_path)
-    hits = leaks.scan([r for r in roots if r.exists()], secrets, exclude=ours)
-    return _leak_problems(hits, state.root)
+    stop = runinfo.stop(config) or {}
+    # An interrupted run has until ``finish_by`` to be over; its results need the last part.
+    until = stop["finish_by"] - _WRITE_RESERVE_S if "finish_by" in stop else None
+    hits, unchecked = leaks.scan_until(
+        [r for r in roots if r.exists()], secrets, exclude=ours, until=until
+    )
+    problems = _leak_problems(hits, state.root)
+    if unchecked:
+        problems.append(
+            {
+                "kind": "scan",
+                "file": "",
+                "files": [],
+                "message": f"secret scan cut short by the interrupt: {unchecked} file(s) unchecked",
+            }
+        )
+    return problems
 
 
 def _leak_problems(hits: list[str], root: Path) -> list[dict[str, Any]]:
@@ -542,28 +580,52 @@ def _leak_problems(hits: list[str], root: Path) -> list[dict[str, Any]]:
 
 
 def _write(state: _State, results: dict[str, Any], secrets: set[str]) -> None:
-    junit.write(redact(results, secrets), state.junit_path)
-    checklist.dump_results(results, state.results_path, secrets)
-    checklist.write(results, state.checklist_path, state.root, secrets)
+    with state.write_lock:
+        if state.sealed:
+            return  # the interrupt watchdog wrote them and is ending the run
+        junit.write(redact(results, secrets), state.junit_path)
+        checklist.dump_results(results, state.results_path, secrets)
+        checklist.write(results, state.checklist_path, state.root, secrets)
+        state.written = True
+
+
+def _drop_unscrubbed(state: _State, config: pytest.Config) -> None:
+    """An interrupted run in a hurry keeps no output it could not clean of secrets: allure-pytest's
+    folder (written as the tests went, redacted only at the end) goes if it was not yet."""
+    allure_dir = getattr(config.option, "allure_report_dir", None)
+    if allure_dir and not state.allure_clean:
+        shutil.rmtree(allure_dir, ignore_errors=True)
 
 
 def _finish(
-    config: pytest.Config, state: _State, collect_errors: list[str], exitstatus: int
+    config: pytest.Config,
+    state: _State,
+    collect_errors: list[str],
+    exitstatus: int,
+    *,
+    hurry: bool = False,
 ) -> dict[str, Any]:
+    """Build, write and check the run's results. ``hurry`` (the interrupt watchdog's last
+    resort): no cleaning or scanning of other outputs, whatever could not be cleaned is dropped."""
+    runinfo.mark(config, "results: build" + (" (in a hurry)" if hurry else ""))
     finished = time.time()
     catalogue = state.load_catalogue()
     nodeids = list(dict.fromkeys([*state.collected, *state.deselected, *state.attempts]))
     tests = []
     stop = runinfo.stop(config)
-    in_flight = stop.get("nodeid") if stop and stop["kind"] == runinfo.INTERRUPTED else None
+    interrupt = stop if stop and stop["kind"] == runinfo.INTERRUPTED else None
+    in_flight = interrupt.get("nodeid") if interrupt else None
     for nodeid in nodeids:
         attempts = [_final_attempt(a) for a in state.attempts.get(nodeid, [])]
-        if nodeid == in_flight and stop is not None:
-            # Whatever the attempt in flight did after the signal is the interrupt's doing.
-            if not attempts:
-                attempts = [_interrupted_attempt(stop)]
-            elif attempts[-1]["outcome"] != "passed" or _unfinished(attempts[-1]):
-                attempts[-1]["outcome"] = "interrupted"
+        if interrupt is not None and nodeid == in_flight and not attempts:
+            attempts = [_interrupted_attempt(interrupt)]
+        elif interrupt is not None and attempts:
+            # Whatever an attempt in flight (one per xdist worker) did after the signal is the
+            # interrupt's doing.
+            last = attempts[-1]
+            running = last["start"] + last["duration_s"] >= interrupt["at"] or nodeid == in_flight
+            if _unfinished(last) or (running and last["outcome"] != "passed"):
+                last["outcome"] = "interrupted"
         tests.append(
             {
                 "nodeid": nodeid,
@@ -580,7 +642,10 @@ def _finish(
         {"kind": "collection", "file": where, "message": f"collection error in {where}"}
         for where in dict.fromkeys(collect_errors)
     ]
-    problems += _scan(state, config, tests, secrets)
+    if hurry:
+        _drop_unscrubbed(state, config)
+    else:
+        problems += _scan(state, config, tests, secrets)
     run = _run_facts(config, state, finished, exitstatus)
     results = build(catalogue, tests, run, problems)
     if state.mode.keeps_history:
@@ -588,6 +653,7 @@ def _finish(
         results["history"] = history.trend(
             history.load(state.history_dir), [item.id for item in catalogue]
         )
+    runinfo.mark(config, "results: write")
     _write(state, results, secrets)
     # Redaction should make this impossible; if it ever fails, the run must still say NO-GO.
     late = leaks.scan([state.results_path, state.checklist_path, state.junit_path], secrets)
@@ -614,6 +680,30 @@ class _Recorder:
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         self.state.started = time.time()
+        if self.state.expected and not _is_worker(self.config):
+            # An interrupted run has about two seconds left for its results; these took most.
+            self.state.git = _git_facts(self.state.root)
+            checklist.compile_templates()
+
+    def last_resort(self) -> None:
+        """The interrupt watchdog's, from its thread: write the interrupted verdict now (unless
+        the orderly path already did), then let nothing write it again."""
+        config, state = self.config, self.state
+        if config.option.collectonly or not (state.forced or state.acceptance or state.expected):
+            return
+        if not state.write_lock.acquire(timeout=1.0):
+            return  # a write under way for that long is stuck; better the verdict it wrote
+        # Held until the process ends: the main thread must not start writing over this.
+        if not state.written:
+            for _ in range(2):  # the main thread may change what this reads; once more then
+                try:
+                    self.results = _finish(
+                        config, state, self.collect_errors, pytest.ExitCode.INTERRUPTED, hurry=True
+                    )
+                    break
+                except RuntimeError:
+                    continue
+        state.sealed = True
 
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
         for item in items:
@@ -632,6 +722,13 @@ class _Recorder:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if not _is_worker(self.config):
             _record(self.state, report)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
+        """xdist controller: the tests a worker collected, known even if the run is interrupted
+        before the worker hands over its output (their checklist ids come with that output)."""
+        for nodeid in ids:
+            self.state.collected.setdefault(nodeid, [])
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: object) -> None:
@@ -662,9 +759,10 @@ class _Recorder:
                 "checks": json.loads(json.dumps(runinfo.checks(config), default=str)),
             }
             return
-        if config.option.collectonly or not (state.forced or state.acceptance):
+        if config.option.collectonly or not (state.forced or state.acceptance or state.expected):
             return
         self.results = _finish(config, state, self.collect_errors, int(exitstatus))
+        runinfo.mark(config, "results: done")
         failing = modes.fails(
             self.results["verdict"], state.mode, config.getoption("fail_on_warnings")
         )

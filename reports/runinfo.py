@@ -8,6 +8,8 @@ trip from an xdist worker to the controller; run-wide data lives in ``config.sta
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -142,3 +144,31 @@ def record_stop(config: pytest.Config, kind: str, **details: Any) -> None:
 def stop(config: pytest.Config) -> dict[str, Any] | None:
     found = config.stash.get(stop_key, None)
     return dict(found) if found else None
+
+
+timeline_key = pytest.StashKey[list[tuple[str, float]]]()
+
+
+def mark(config: pytest.Config, label: str) -> None:
+    """After an interrupt: note that a step of the wind-down begins (where its seconds go)."""
+    found = config.stash.get(stop_key, None)
+    if found is not None and found["kind"] == INTERRUPTED:
+        config.stash.setdefault(timeline_key, []).append((label, time.time()))
+
+
+def timeline(config: pytest.Config) -> list[tuple[str, float]]:
+    """The wind-down's steps as (label, epoch seconds), in order."""
+    return list(config.stash.get(timeline_key, []))
+
+
+last_resort_key = pytest.StashKey[list[Callable[[], None]]]()
+
+
+def on_last_resort(config: pytest.Config, write: Callable[[], None]) -> None:
+    """Register what must still be written if an interrupted run's orderly stop overruns: the
+    interrupt watchdog calls it (from its own thread) just before it ends the process."""
+    config.stash.setdefault(last_resort_key, []).append(write)
+
+
+def last_resorts(config: pytest.Config) -> list[Callable[[], None]]:
+    return list(config.stash.get(last_resort_key, []))

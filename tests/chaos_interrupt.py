@@ -11,6 +11,9 @@ pytest alone (as a cancelled CI job does); the seed picks which, too. Then it ch
 - no process with the run's marker is left, and no port any of them listened on is held;
 - the output after the signal has no traceback and at most ``--max-lines`` lines (15).
 
+A run that took too long shows its ``interrupt-timeline.txt`` (where the seconds went, after the
+delay until pytest handled the signal).
+
 A run that had already ended when its moment came counts as "missed" (not judged). Exit code 0
 only when every judged run passes every check. Same seed, same moments and signals.
 """
@@ -55,6 +58,8 @@ class ChaosOutcome:
     held_ports: list[int] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     missed: bool = False
+    handled_after_s: float | None = None
+    timeline: list[str] = field(default_factory=list)
 
     def line(self, total: int) -> str:
         status = "missed" if self.missed else ("ok" if not self.problems else "FAIL")
@@ -67,6 +72,10 @@ class ChaosOutcome:
         text += f"\n        {self.first_line}"
         for problem in self.problems:
             text += f"\n        ! {problem}"
+        if self.exit_s is not None and self.problems and self.timeline:
+            handled = self.handled_after_s
+            text += f"\n        signal handled after {handled:.2f} s; timeline:" if handled else ""
+            text += "".join(f"\n          {step}" for step in self.timeline)
         return text
 
 
@@ -157,6 +166,7 @@ def run_once(
             return outcome
         ports |= _ports_of(_marked(marker))
         sent = time.monotonic()
+        sent_epoch = time.time()
         if signame == "SIGINT":
             os.killpg(proc.pid, signal.SIGINT)
         else:
@@ -181,6 +191,7 @@ def run_once(
         outcome.left_pids = [f"{p.pid} {p.name()}" for p in left if p.is_running()]
         outcome.held_ports = _held(ports)
         _judge(outcome, out_dir, "".join(after), args)
+        _read_timeline(outcome, out_dir, sent_epoch)
         return outcome
     finally:
         if proc.poll() is None:
@@ -189,6 +200,18 @@ def run_once(
         for leftover in _marked(marker):  # never leave a run of ours behind, judged or not
             with contextlib.suppress(psutil.Error):
                 leftover.kill()
+
+
+def _read_timeline(outcome: ChaosOutcome, out_dir: Path, sent_epoch: float) -> None:
+    path = out_dir / "interrupt-timeline.txt"
+    if not path.exists():
+        return
+    lines = path.read_text().splitlines()
+    if lines and lines[0].startswith("# signal handled at "):
+        handled = float(lines[0].split()[4])
+        outcome.handled_after_s = handled - sent_epoch
+        lines = lines[1:]
+    outcome.timeline = lines
 
 
 def _judge(outcome: ChaosOutcome, out_dir: Path, after: str, args: argparse.Namespace) -> None:
