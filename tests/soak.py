@@ -4,7 +4,8 @@ Runs ``pytest acceptance --free-ports`` ``--runs`` times in a row, each with its
 folder (under ``--out``, default ``reports/out/soak/<timestamp>``), while ``--hogs`` CPU hogs
 (busy-loop processes this script starts and ends by PID) run beside it. Per run it prints the
 verdict, the duration, the items that needed a rerun (read from ``results.json``: a test with more
-than one attempt) and the load average; then a summary with medians.
+than one attempt), the advisory items that warned (with their first error line: the figures of a
+page budget, say) and the load average; then a summary with medians.
 
 It exits 0 only when every run is GO and no API or ENV item needed a rerun: those checks are
 deterministic, so a rerun there is the harness's (or the app's) fault, never load's. Browser
@@ -29,6 +30,9 @@ from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 GO = "GO"
+WARN = "GO WITH WARNINGS"
+# Statuses of an advisory item that do not make a run warn.
+QUIET_STATUSES = ("pass", "not applicable", "not selected")
 # Items whose checks are deterministic: a rerun of any of them fails the soak.
 NO_RERUN_PREFIXES = ("API-", "ENV-")
 # A run that takes this long is hung, not slow (a clean run takes about a minute when loaded).
@@ -47,6 +51,8 @@ class RunOutcome:
     exit_code: int
     # checklist item -> how many of its tests needed more than one attempt
     reruns: dict[str, int] = field(default_factory=dict)
+    # advisory item -> its status and first error line, for each one that warned
+    advisory: dict[str, str] = field(default_factory=dict)
 
     def line(self, total: int) -> str:
         reruns = ", ".join(f"{item} x{n}" for item, n in sorted(self.reruns.items())) or "none"
@@ -56,6 +62,8 @@ class RunOutcome:
         )
         if self.verdict != GO:
             text += f"\n        {self.reason} (exit code {self.exit_code})"
+        for item, why in sorted(self.advisory.items()):
+            text += f"\n        advisory {item}: {why}"
         return text
 
 
@@ -67,6 +75,25 @@ def reruns_of(results: dict[str, Any]) -> dict[str, int]:
             for item in test.get("items", []):
                 counts[item] = counts.get(item, 0) + 1
     return counts
+
+
+def advisory_warnings(results: dict[str, Any]) -> dict[str, str]:
+    """Advisory items that did not pass (they make a run GO WITH WARNINGS): status and the first
+    line of a failing test's error."""
+    errors: dict[str, str] = {}
+    for test in results.get("tests", []):
+        attempts = test.get("attempts") or [{}]
+        error = str(attempts[-1].get("error") or "").strip().splitlines()
+        for item in test.get("items", []):
+            if error and item not in errors:
+                errors[item] = error[0][:200]
+    warned = {}
+    for item in results.get("items", []):
+        if item.get("required", True) or item.get("status") in QUIET_STATUSES:
+            continue
+        why = errors.get(item["id"])
+        warned[item["id"]] = f"{item.get('status')}" + (f": {why}" if why else "")
+    return warned
 
 
 def outcome_from(
@@ -84,6 +111,7 @@ def outcome_from(
         load,
         exit_code,
         reruns_of(results),
+        advisory_warnings(results),
     )
 
 
@@ -115,6 +143,12 @@ def summary(runs: Sequence[RunOutcome]) -> str:
             reruns[item] = reruns.get(item, 0) + n
     rerun_text = ", ".join(f"{item} x{n}" for item, n in sorted(reruns.items())) or "none"
     runs_with_reruns = sum(1 for r in runs if r.reruns)
+    advisory: dict[str, int] = {}
+    for run in runs:
+        for item in run.advisory:
+            advisory[item] = advisory.get(item, 0) + 1
+    only_advisory = sum(1 for r in runs if r.verdict == WARN and r.advisory and not r.reruns)
+    advisory_text = ", ".join(f"{item} in {n} run(s)" for item, n in sorted(advisory.items()))
     return "\n".join(
         [
             f"{len(runs)} runs: " + ", ".join(f"{n} {v}" for v, n in sorted(verdicts.items())),
@@ -123,6 +157,8 @@ def summary(runs: Sequence[RunOutcome]) -> str:
             f"load average (1 min, at the end of each run): median {statistics.median(loads):.2f} "
             f"(min {min(loads):.2f}, max {max(loads):.2f})",
             f"runs with a rerun: {runs_with_reruns}; reruns by item: {rerun_text}",
+            f"advisory items that warned: {advisory_text or 'none'}; runs GO WITH WARNINGS from "
+            f"advisory items alone: {only_advisory}",
         ]
     )
 

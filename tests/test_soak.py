@@ -73,3 +73,25 @@ def test_summary_gives_medians_and_rerun_totals() -> None:
     assert "median 60.0 s (min 50.0, max 70.0)" in text
     assert "median 8.00" in text
     assert "runs with a rerun: 2; reruns by item: OC-06 x3" in text
+
+
+def test_advisory_items_that_warned_are_named_with_their_first_error_line() -> None:
+    results = {
+        "verdict": "GO WITH WARNINGS",
+        "reason": "PERF-01 (advisory) failed",
+        "items": [
+            {"id": "PERF-01", "required": False, "status": "fail"},
+            {"id": "A11Y-01", "required": False, "status": "pass"},
+            {"id": "OC-01", "required": True, "status": "pass"},
+        ],
+        "tests": [
+            {
+                "items": ["PERF-01"],
+                "attempts": [{"outcome": "failed", "error": "chain 2400 ms > 1500 ms\nmore"}],
+            }
+        ],
+    }
+    run = outcome_from(5, results, 80.0, 9.0, 0)
+    assert run.advisory == {"PERF-01": "fail: chain 2400 ms > 1500 ms"}
+    assert "advisory PERF-01: fail: chain 2400 ms > 1500 ms" in run.line(20)
+    assert "GO WITH WARNINGS from advisory items alone: 1" in summary([run])
