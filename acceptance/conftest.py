@@ -23,7 +23,7 @@ import jwt
 import pytest
 from playwright.sync_api import Page
 
-from acceptance import oracle, page_timing
+from acceptance import a11y, oracle, page_timing
 from acceptance.audit import RunAudit, verdict
 from acceptance.clients import TIMEOUT_S, DeskApi, Hooks, SentrySink, StubControl, tls
 from fixtures.harness import UPSTREAM_FAULT_STATUSES
@@ -400,6 +400,27 @@ def page_timer(
     figures: dict[str, float] = {}
     page_timing_figures[where] = figures  # a rerun's figures replace the failed attempt's
     return page_timing.PageTimer(page, request.node, figures)
+
+
+@pytest.fixture(scope="session")
+def a11y_scans(pytestconfig: pytest.Config) -> Iterator[dict[str, a11y.Scan]]:
+    """Each scanned page's axe-core findings (its last scan's); judged when the run ends."""
+    scans: dict[str, a11y.Scan] = {}
+    yield scans
+    passed, detail = a11y.judge(scans)
+    record_check(pytestconfig, a11y.ITEM, passed, detail)
+
+
+@pytest.fixture
+def scan_accessibility(page: Page, a11y_scans: dict[str, a11y.Scan]) -> Callable[[str], a11y.Scan]:
+    """Scan the test's page as it is now under a page name of ``a11y.PAGES`` (A11Y-01); a
+    rerun's scan replaces the failed attempt's."""
+
+    def _scan(name: str) -> a11y.Scan:
+        a11y_scans[name] = a11y.scan(page, name)
+        return a11y_scans[name]
+
+    return _scan
 
 
 @pytest.fixture(autouse=True)

@@ -136,7 +136,9 @@ def test_unknown_symbol(options_page: OptionsPage, console_errors, server_respon
 
 @pytest.mark.checklist("OC-05")
 @pytest.mark.signed_out
-def test_auth_redirects_and_returns(page: Page, anonymous_api: DeskApi, desk_credentials) -> None:
+def test_auth_redirects_and_returns(
+    page: Page, anonymous_api: DeskApi, desk_credentials, scan_accessibility
+) -> None:
     options_page = OptionsPage(page)
     signin = SignInPage(page)
 
@@ -145,6 +147,7 @@ def test_auth_redirects_and_returns(page: Page, anonymous_api: DeskApi, desk_cre
     page.goto(options_page.path_for("AAPL"))
     expect(signin.heading).to_be_visible()
     expect(page).to_have_url(re.compile(r"/signin\?next=%2Foptions%2FAAPL$"))
+    scan_accessibility("sign-in")  # A11Y-01, judged at the end of the run
 
     # When they sign in
     signin.sign_in(desk_credentials.username, desk_credentials.password)
@@ -228,7 +231,7 @@ def _assert_money_lines_painted(
 
 @pytest.mark.checklist("OC-08")
 def test_strikes_around_the_money(
-    options_page: OptionsPage, desk_api: DeskApi, page_timer: PageTimer
+    options_page: OptionsPage, desk_api: DeskApi, page_timer: PageTimer, scan_accessibility
 ) -> None:
     chain = desk_api.chain("SPY")
     strikes = [price(r["strike"]) for r in chain["strikes"]]
@@ -241,6 +244,7 @@ def test_strikes_around_the_money(
     expect(options_page.chain.row_locator).to_have_count(11)
     assert options_page.chain.strikes() == strikes[atm - 5 : atm + 6]
     assert options_page.chain.atm_strike() == strikes[atm]
+    scan_accessibility("options")  # A11Y-01, judged at the end of the run
 
     # When they choose All, every strike shows again
     options_page.show_strikes("All")

@@ -112,7 +112,7 @@ def test_repository_catalogue_lists_the_contract_items() -> None:
         + ["API-10", "API-11"]
     )
     expected += [f"ENV-0{n}" for n in range(1, 6)] + [f"DEP-0{n}" for n in range(1, 5)]
-    expected += ["PERF-01"]
+    expected += ["PERF-01", "A11Y-01"]
     assert sorted(ids) == sorted(expected)
     advisory = {item.id for item in catalogue.load() if not item.required}
-    assert advisory == {"API-09", "ENV-05", "DEP-03", "DEP-04", "PERF-01"}
+    assert advisory == {"API-09", "ENV-05", "DEP-03", "DEP-04", "PERF-01", "A11Y-01"}
