@@ -32,9 +32,14 @@ class CatalogueItem:
     criterion: str
     required: bool
     where: str = "both"
+    # Page budgets by measurement name (PERF-01); None for every other item.
+    budgets_ms: dict[str, float] | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        found = asdict(self)
+        if self.budgets_ms is None:
+            del found["budgets_ms"]
+        return found
 
 
 def load(path: Path = DEFAULT_CATALOGUE) -> list[CatalogueItem]:
@@ -87,8 +92,25 @@ def from_dicts(
                 criterion=str(entry["criterion"]),
                 required=entry["required"],
                 where=entry["where"],
+                budgets_ms=_budgets(entry, source),
             )
         )
     if not items:
         raise CatalogueError(f"{source}: no [[item]] entries")
     return items
+
+
+def _budgets(entry: dict[str, Any], source: str) -> dict[str, float] | None:
+    found = entry.get("budgets_ms")
+    if found is None:
+        return None
+    if not isinstance(found, dict) or not all(
+        isinstance(ms, int | float) and not isinstance(ms, bool) for ms in found.values()
+    ):
+        raise CatalogueError(f"{source}: {entry['id']}.budgets_ms must map names to milliseconds")
+    return {str(name): float(ms) for name, ms in found.items()}
+
+
+def budgets_ms(items: list[CatalogueItem]) -> dict[str, float]:
+    """Every page budget of the catalogue, by measurement name."""
+    return {name: ms for item in items for name, ms in (item.budgets_ms or {}).items()}

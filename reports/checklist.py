@@ -36,7 +36,7 @@ import markupsafe
 
 from reports import catalogue as catalogue_mod
 from reports import history as history_mod
-from reports import junit, modes
+from reports import junit, modes, trends
 from reports.leaks import env_secrets
 from reports.results import (
     BLOCKED,
@@ -52,6 +52,7 @@ from reports.results import (
     STATUSES,
     UNJUDGED,
     VERDICT_RULES,
+    catalogue_of,
     headline,
     merge,
     redact,
@@ -386,18 +387,11 @@ def context(results: dict[str, Any], output: Path, root: Path) -> dict[str, Any]
     ]
 
     history = results.get("history")
-    trend_rows = []
-    if history:
-        for item in items:
-            entry = history["items"].get(item["id"])
-            if entry is None:
-                continue
-            rate = (
-                f"{entry['flaky']}/{entry['ran']} ({entry['flaky'] / entry['ran']:.0%})"
-                if entry["ran"]
-                else "n/a"
-            )
-            trend_rows.append({"item": item, "trend": entry["trend"], "rate": rate})
+    trend = (
+        trends.rows(history, items, catalogue_mod.budgets_ms(catalogue_of(results)))
+        if history
+        else {"items": [], "timings": []}
+    )
 
     return {
         "r": results,
@@ -439,7 +433,8 @@ def context(results: dict[str, Any], output: Path, root: Path) -> dict[str, Any]
         "gaps": gaps,
         "facts": [(k, v) for k, v in fact_rows if v is not None],
         "history": history,
-        "trend_rows": trend_rows,
+        "trend_rows": trend["items"],
+        "timing_rows": trend["timings"],
         "legend": " · ".join(f"{sym} {name}" for name, sym in history_mod.SYMBOLS.items()),
         "rules": VERDICT_RULES,
         "links": links,

@@ -116,3 +116,18 @@ def test_repository_catalogue_lists_the_contract_items() -> None:
     assert sorted(ids) == sorted(expected)
     advisory = {item.id for item in catalogue.load() if not item.required}
     assert advisory == {"API-09", "ENV-05", "DEP-03", "DEP-04", "PERF-01", "A11Y-01"}
+
+
+def test_page_budgets_ride_with_their_item_only() -> None:
+    items = {item.id: item for item in catalogue.load()}
+
+    assert items["PERF-01"].as_dict()["budgets_ms"]["expiration_switch"] == 2500.0
+    assert "budgets_ms" not in items["OC-01"].as_dict()
+    assert catalogue.budgets_ms(list(items.values()))["first_row"] == 5000.0
+
+
+def test_budgets_that_are_not_milliseconds_are_refused() -> None:
+    entry = {"id": "PERF-01", "title": "t", "criterion": "c", "required": False, "where": "both"}
+
+    with pytest.raises(catalogue.CatalogueError, match="budgets_ms must map names"):
+        catalogue.from_dicts([{**entry, "budgets_ms": {"first_row": "fast"}}])
