@@ -400,18 +400,31 @@ def format_table(rows: Sequence[Judgement]) -> str:
     return "\n".join(text)
 
 
-def harness_supports_app_dir(python: str = sys.executable, pycache: Path | None = None) -> bool:
-    """Whether the acceptance harness has the ``--app-dir`` option the self-test relies on.
+def suite_problem(python: str = sys.executable, pycache: Path | None = None) -> str | None:
+    """Why the acceptance suite cannot run a copy of the app, or None: it collects, with the
+    ``--app-dir`` option the self-test relies on, and the items ``--items`` names exist.
 
-    With ``pycache``, this loads pytest and every plugin of the runs, compiled into it."""
-    done = subprocess.run(
-        [python, "-m", "pytest", "acceptance", "--help"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        env=_run_env(pycache) if pycache is not None else None,
+    With ``pycache``, this also compiles everything a run imports (pytest, its plugins, the
+    suite's modules, assertion-rewritten) into it once, before the parallel runs would each do it.
+    """
+    with tempfile.TemporaryDirectory(prefix="qe-selftest-collect-") as scratch:
+        done = subprocess.run(
+            [python, "-m", "pytest", "acceptance", "--collect-only", "-q", "-p", "no:randomly"]
+            + ["--app-dir", str(REPO_ROOT), "--qe-out", scratch, "--run-mode", "ci"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            env=_run_env(pycache) if pycache is not None else None,
+        )
+    if done.returncode == 0:
+        return None
+    output = (done.stderr + done.stdout).strip()
+    if "unrecognized arguments" in output and "--app-dir" in output:
+        return "the acceptance harness has no --app-dir option, so it cannot run a copy of the app"
+    lines = [line for line in output.splitlines() if line.strip()]
+    return f"the acceptance suite does not collect (exit {done.returncode}): " + (
+        lines[-1] if lines else "no output"
     )
-    return "--app-dir" in done.stdout
 
 
 def run_one(
@@ -587,13 +600,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="qe-selftest-"))
     workdir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    # Loads pytest and every plugin the runs load, compiled once into their shared bytecode folder.
-    if not harness_supports_app_dir(args.python, pycache=workdir / "pycache"):
-        print(
-            "selftest: the acceptance harness has no --app-dir option, so it cannot run a copy "
-            "of the app; nothing was run.",
-            file=sys.stderr,
-        )
+    # Loads and compiles what every run loads once, into their shared bytecode folder.
+    problem = suite_problem(args.python, pycache=workdir / "pycache")
+    if problem is not None:
+        print(f"selftest: {problem}; nothing was run.", file=sys.stderr)
         return 2
     plan = [CLEAN_RUN] if run_clean else []
     plan += selected

@@ -343,3 +343,31 @@ def test_the_readme_table_lists_every_regression_with_its_items() -> None:
     table = {row[0]: (tuple(ids.findall(row[2])), tuple(ids.findall(row[3]))) for row in rows}
 
     assert table == {r.name: (r.expected_items, r.also_run) for r in REGRESSIONS}
+
+
+def test_the_suite_is_checked_once_before_the_runs(tmp_path: Path) -> None:
+    # Collects the real suite with --app-dir, compiling what every run loads into the cache.
+    assert runner.suite_problem(pycache=tmp_path / "pycache") is None
+    assert list((tmp_path / "pycache").rglob("test_api_fuzz*.pyc"))
+
+
+@pytest.mark.parametrize(
+    ("output", "problem"),
+    [
+        (
+            "ERROR: usage: pytest [options]\npytest: error: unrecognized arguments: --app-dir",
+            "the acceptance harness has no --app-dir option",
+        ),
+        (
+            "ERROR: checklist catalogue: item id OC-01 is listed twice",
+            "the acceptance suite does not collect (exit 4): ERROR: checklist catalogue:",
+        ),
+    ],
+)
+def test_a_suite_that_cannot_run_a_copy_is_named_before_any_run(
+    monkeypatch: pytest.MonkeyPatch, output: str, problem: str
+) -> None:
+    failed = subprocess.CompletedProcess([], 4, stdout="", stderr=output)
+    monkeypatch.setattr(runner.subprocess, "run", lambda *a, **k: failed)
+
+    assert (runner.suite_problem() or "").startswith(problem)

@@ -19,9 +19,8 @@ REGRESSIONS = runner.load_regressions()
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One folder for every run of the module, so they share compiled bytecode (runner.run_one)."""
     workdir = tmp_path_factory.mktemp("selftest")
-    assert runner.harness_supports_app_dir(pycache=workdir / "pycache"), (
-        "pytest acceptance has no --app-dir option"
-    )
+    problem = runner.suite_problem(pycache=workdir / "pycache")
+    assert problem is None, problem
     return workdir
 
 
