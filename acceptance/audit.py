@@ -7,7 +7,11 @@ Sources, gathered as the run goes and judged at its end (acceptance/conftest.py)
   log, read before each reset and once more before the stub stops); server logs hold paths only.
 
 A finding is a registered secret (raw or URL-encoded), a JWT, or a query parameter named like a
-credential. Findings name the place, never the value.
+credential. Findings name the place, never the value. A request the suite sent with a credential in
+its URL on purpose (to prove the app refuses it) is the suite's doing: the server-log line that
+records exactly that request target is not held against the app (``deliberate``), any other secret
+on the line still is. Logs are read once the last test is done (``freeze_logs``), while the
+servers still run: the harness redacts them after it stops the servers.
 """
 
 from __future__ import annotations
@@ -48,6 +52,17 @@ class RunAudit:
     log_files: set[Path] = field(default_factory=set)
     browser_requests: list[tuple[str, str]] = field(default_factory=list)  # (test, url)
     upstream_requests: list[dict[str, Any]] = field(default_factory=list)
+    # Raw request targets (path and query) the suite sent with a credential in the URL on purpose.
+    deliberate: set[bytes] = field(default_factory=set)
+    frozen_logs: dict[Path, bytes] = field(default_factory=dict)
+
+    def freeze_logs(self) -> None:
+        """Read every log now; the audit judges these contents, whatever happens to the files."""
+        for path in self.log_files:
+            try:
+                self.frozen_logs[path] = path.read_bytes()
+            except OSError:
+                continue
 
     @property
     def used(self) -> bool:
@@ -66,7 +81,7 @@ class RunAudit:
         patterns = needles(secrets)
         found: list[str] = []
         for path in sorted(self.log_files):
-            found += _log_findings(path, patterns)
+            found += _log_findings(path, patterns, self.frozen_logs.get(path), self.deliberate)
         for test, url in self.browser_requests:
             what = _what(url.encode(), patterns)
             params = _credential_params(name for name, _ in parse_qsl(urlsplit(url).query))
@@ -91,20 +106,24 @@ def _line_count(path: Path) -> int:
         return 0
 
 
-def _log_findings(path: Path, patterns: list[bytes]) -> list[str]:
+def _log_findings(
+    path: Path, patterns: list[bytes], data: bytes | None, deliberate: set[bytes]
+) -> list[str]:
     found = []
     try:
-        with path.open("rb") as log:
-            for number, line in enumerate(log, 1):
-                what = _what(line, patterns)
-                if what is None:
-                    params = re.findall(rb"[?&]([A-Za-z_]+)=", line)
-                    names = _credential_params(p.decode() for p in params)
-                    what = f"credential parameter {', '.join(names)} in a URL" if names else None
-                if what:
-                    found.append(f"{path.name} line {number}: {what}")
+        lines = (path.read_bytes() if data is None else data).splitlines()
     except OSError as exc:
-        found.append(f"{path.name}: unreadable ({exc.strerror})")
+        return [f"{path.name}: unreadable ({exc.strerror})"]
+    for number, line in enumerate(lines, 1):
+        for target in deliberate:
+            line = line.replace(target, b"")
+        what = _what(line, patterns)
+        if what is None:
+            params = re.findall(rb"[?&]([A-Za-z_]+)=", line)
+            names = _credential_params(p.decode() for p in params)
+            what = f"credential parameter {', '.join(names)} in a URL" if names else None
+        if what:
+            found.append(f"{path.name} line {number}: {what}")
     return found
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import os
 import secrets
 from collections.abc import Callable, Iterator
@@ -26,8 +25,10 @@ from playwright.sync_api import Page
 from acceptance import a11y, oracle, page_timing
 from acceptance.audit import RunAudit, verdict
 from acceptance.clients import TIMEOUT_S, DeskApi, Hooks, SentrySink, StubControl, tls
+from acceptance.server_errors import unexpected
 from fixtures.harness import UPSTREAM_FAULT_STATUSES
-from fixtures.serverlog import LogWatch
+from fixtures.serverlog import REQUEST, LogEvent, LogWatch
+from fixtures.servers import same_process_alive
 from fixtures.session import DeskSession, SignInError
 from reports import modes, runinfo
 from reports.leaks import env_secrets
@@ -110,17 +111,12 @@ def _outside_the_group_under_xdist(item: pytest.Item) -> bool:
     return hasattr(item.config, "workerinput") and not item.get_closest_marker("xdist_group")
 
 
-def _group_fault_line(line: str) -> bool:
+def _group_fault_line(event: LogEvent) -> bool:
     """A market-data answer with a fault status, as the group's fault tests cause them."""
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError:
-        return False
     return (
-        isinstance(record, dict)
-        and record.get("event") == "request"
-        and record.get("status") in UPSTREAM_FAULT_STATUSES
-        and str(record.get("path", "")).startswith(MARKET_DATA_PATHS)
+        event.kind == REQUEST
+        and event.status in UPSTREAM_FAULT_STATUSES
+        and str(event.path or "").startswith(MARKET_DATA_PATHS)
     )
 
 
@@ -143,13 +139,27 @@ def _healths(client: httpx.Client, api_url: str, base_url: str) -> dict[str, dic
 
 @pytest.fixture(scope="session", autouse=True)
 def _health_identity_across_the_run(
-    pytestconfig: pytest.Config, api_url: str, base_url: str, polite_hooks: Hooks
+    pytestconfig: pytest.Config,
+    api_url: str,
+    base_url: str,
+    polite_hooks: Hooks,
+    qe_environment: Any,
 ) -> Iterator[None]:
     """DEP-02: the instances answering at the end are the ones that answered at the start; a
-    restart or deploy in between means the run's evidence spans two builds."""
+    restart or deploy in between means the run's evidence spans two builds. A server the harness
+    started and proves by its process tree (no instance-id echo: its workers may each name
+    themselves) is the same instance when the process it started is still the same process."""
+    by_tree = {
+        name: server
+        for name, server in qe_environment.servers.items()
+        if name in ("backend", "frontend") and server.identity == "process-tree"
+    }
     with httpx.Client(timeout=TIMEOUT_S, verify=tls(), event_hooks=polite_hooks) as client:
         healths = _healths(client, api_url, base_url)
-    start = {name: health.get("instance_id") for name, health in healths.items()}
+    start = {
+        name: None if name in by_tree else health.get("instance_id")
+        for name, health in healths.items()
+    }
     known = runinfo.facts(pytestconfig)
     for name, health in healths.items():
         # A bundled run recorded its servers already; a target's identity is only known here.
@@ -159,8 +169,12 @@ def _health_identity_across_the_run(
     yield
     with httpx.Client(timeout=TIMEOUT_S, verify=tls(), event_hooks=polite_hooks) as client:
         end = {n: h.get("instance_id") for n, h in _healths(client, api_url, base_url).items()}
-    problems = []
-    if start["backend"] is None:
+    problems = [
+        f"{name}: the process the harness started (pid {server.pid}) is gone"
+        for name, server in by_tree.items()
+        if not same_process_alive(server.pid, server.create_time)
+    ]
+    if start["backend"] is None and "backend" not in by_tree:
         problems.append(f"the backend's health ({api_url}/api/health) named no instance_id")
     for name, before in start.items():
         if before is not None and end[name] != before:
@@ -169,7 +183,10 @@ def _health_identity_across_the_run(
                 f"{name} instance_id changed during the run: {before} at start, {after} at the "
                 "end (a restart or deploy: the evidence spans two instances)"
             )
-    checked = ", ".join(f"{name} {value}" for name, value in start.items() if value)
+    checked = ", ".join(
+        [f"{name} {value}" for name, value in start.items() if value]
+        + [f"{name} process tree of pid {server.pid}" for name, server in by_tree.items()]
+    )
     runinfo.record_check(
         pytestconfig, IDENTITY_ITEM, not problems, "; ".join(problems) or f"stable: {checked}"
     )
@@ -342,7 +359,7 @@ def backend_log(backend_server: Any) -> LogWatch:
     """The backend's log from the start of this test on."""
     if backend_server is None:
         pytest.skip("the backend's log is not readable in target mode")
-    return LogWatch(backend_server.log_path)
+    return backend_server.log_watch()
 
 
 @pytest.fixture
@@ -351,7 +368,7 @@ def server_logs(backend_server: Any, frontend_server: Any) -> list[LogWatch]:
     servers = [server for server in (backend_server, frontend_server) if server is not None]
     if not servers:
         pytest.skip("server logs are not readable in target mode")
-    return [LogWatch(server.log_path) for server in servers]
+    return [server.log_watch() for server in servers]
 
 
 @dataclass(frozen=True)
@@ -438,16 +455,16 @@ def _skip_without_stub_control(
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     """Fail a test during which the backend answered an unexpected 5xx or logged a traceback."""
     backend = _started_backend(item)
-    watch = LogWatch(backend.log_path) if backend is not None else None
+    watch = backend.log_watch() if backend is not None else None
     result = yield
     if watch is not None:
         marker = item.get_closest_marker("expect_server_status")
         allowed = frozenset(marker.args) if marker else frozenset()
-        errors = watch.server_errors(allowed)
+        errors = unexpected(watch.events(), allowed)
         if _outside_the_group_under_xdist(item):
-            errors = [line for line in errors if not _group_fault_line(line)]
+            errors = [event for event in errors if not _group_fault_line(event)]
         if errors:
-            excerpt = "\n".join(errors[-LOG_EXCERPT_LINES:])
+            excerpt = "\n".join(event.describe() for event in errors[-LOG_EXCERPT_LINES:])
             raise AssertionError(
                 f"the backend failed on the server side during this test "
                 f"({len(errors)} line(s) in {backend.log_path}):\n{excerpt}"
@@ -477,11 +494,44 @@ def _audit_servers(qe_environment: Any, stub_server: Any, run_audit: RunAudit) -
     # stub_server's), what it received since the last reset.
     run_audit.log_files.update(Path(s.log_path) for s in qe_environment.servers.values())
     yield
+    run_audit.freeze_logs()
     if stub_server is not None:
         control = StubControl(stub_server.url, on_reset=run_audit.upstream_requests.extend)
         with contextlib.suppress(httpx.HTTPError):
             control.reset()
         control.close()
+
+
+# ENV-03: the servers under test logged no server error in the whole run.
+SERVER_ERRORS_ITEM = "ENV-03"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_server_errors_in_the_run(
+    pytestconfig: pytest.Config, qe_environment: Any
+) -> Iterator[None]:
+    """ENV-03, judged on every under-test server's whole log (each read in its own format) once
+    the last test is done and before the servers stop, so shutdown noise is not held against the
+    app. An upstream fault's 502/504 passes here: whether it was expected is judged per test by
+    the server-side correlation."""
+    watches = {
+        name: LogWatch(server.log_path, offset=0, log_format=server.log_format)
+        for name, server in qe_environment.servers.items()
+        if server.under_test
+    }
+    yield
+    if not watches:
+        return
+    found = {
+        name: bad
+        for name, watch in watches.items()
+        if (bad := unexpected(watch.events(), UPSTREAM_FAULT_STATUSES))
+    }
+    detail = "\n".join(
+        f"{name}: {len(bad)} event(s), e.g. {bad[0].describe()}" for name, bad in found.items()
+    )
+    clean = "no unexpected 5xx answer or traceback in the logs of " + ", ".join(sorted(watches))
+    record_check(pytestconfig, SERVER_ERRORS_ITEM, not found, detail or clean)
 
 
 @pytest.fixture
