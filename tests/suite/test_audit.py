@@ -56,3 +56,32 @@ def test_a_credential_parameter_is_found_whatever_its_value() -> None:
         "browser request /api/positions/stream in t: credential parameter access_token",
         "upstream request /v1/markets/quotes: credential parameter token",
     ]
+
+
+def test_the_line_of_a_deliberate_probe_is_not_the_apps_leak_but_others_are(
+    tmp_path: Path,
+) -> None:
+    # uvicorn's access log records the query a client sent: here the suite's own probe, which
+    # sends a live token in the URL to prove the stream refuses it.
+    probe = f"/api/positions/stream?access_token={JWT}"
+    log = tmp_path / "backend.log"
+    log.write_text(
+        f'INFO:     127.0.0.1:1 - "GET {probe} HTTP/1.1" 401 Unauthorized\n'
+        f'INFO:     127.0.0.1:2 - "GET {probe}&password={PASSWORD} HTTP/1.1" 401 Unauthorized\n'
+        f'INFO:     127.0.0.1:3 - "GET /api/positions?token={JWT} HTTP/1.1" 200 OK\n'
+    )
+    audit = RunAudit(log_files={log}, deliberate={probe.encode()})
+
+    assert audit.findings({PASSWORD}) == [
+        "backend.log line 2: a registered secret",
+        "backend.log line 3: a bearer token (JWT)",
+    ]
+
+
+def test_the_logs_are_judged_as_they_were_when_frozen(tmp_path: Path) -> None:
+    log = _log(tmp_path, {"event": "login", "token": JWT})
+    audit = RunAudit(log_files={log})
+    audit.freeze_logs()
+    log.write_text("[REDACTED]\n")  # what the harness does to the logs once the servers stop
+
+    assert audit.findings(set()) == ["backend.log line 1: a bearer token (JWT)"]
