@@ -245,6 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--window", type=float, default=90.0, help="latest moment, in s after the first line"
     )
+    parser.add_argument("--earliest", type=float, default=0.0, help="earliest moment, in s")
     parser.add_argument("--signal", choices=("mixed", "SIGINT", "SIGTERM"), default="mixed")
     parser.add_argument("--deadline", type=float, default=3.0, help="seconds to exit")
     parser.add_argument("--max-lines", type=int, default=15)
@@ -256,7 +257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rng = random.Random(args.seed)
     plan = [
         (
-            rng.uniform(0.0, args.window),
+            rng.uniform(args.earliest, args.window),
             args.signal if args.signal != "mixed" else rng.choice(("SIGINT", "SIGTERM")),
         )
         for _ in range(args.runs)
