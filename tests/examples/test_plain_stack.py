@@ -27,17 +27,17 @@ RUN_TIMEOUT_S = 1200
 
 
 def _acceptance(out: Path, state: Path) -> subprocess.Popen[bytes]:
-    log = (out.parent / f"{out.name}.log").open("wb")
-    return subprocess.Popen(
-        [
-            sys.executable, "-m", "pytest", "acceptance", "--stack-file", str(STACK_FILE),
-            "--free-ports", "--qe-out", str(out), "-p", "no:cacheprovider",
-        ],
-        cwd=REPO_ROOT,
-        env={**os.environ, "QE_STATE_DIR": str(state)},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    with (out.parent / f"{out.name}.log").open("wb") as log:  # the child has its own copy
+        return subprocess.Popen(
+            [
+                sys.executable, "-m", "pytest", "acceptance", "--stack-file", str(STACK_FILE),
+                "--free-ports", "--qe-out", str(out), "-p", "no:cacheprovider",
+            ],
+            cwd=REPO_ROOT,
+            env={**os.environ, "QE_STATE_DIR": str(state)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
 
 
 def _finish(proc: subprocess.Popen[bytes], out: Path) -> tuple[int, dict[str, Any], str]:
