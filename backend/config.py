@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     auth_token_ttl_s: int = Field(default=900, gt=0)
     upstream_timeout_s: float = Field(default=3.0, gt=0)
     stream_interval_s: float = Field(default=0.25, gt=0)
+    positions_heartbeat_s: float = Field(default=2.0, gt=0)
     desk_enable_test_routes: bool = False
 
     @field_validator("tradier_base_url")

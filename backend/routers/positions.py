@@ -2,7 +2,7 @@
 
 The stream authenticates with the ``Authorization`` header like every other route (the token
 never goes into the URL), sends ``event: positions`` at connect and whenever a mark changes, and
-a comment heartbeat every 2 s.
+a comment heartbeat every ``POSITIONS_HEARTBEAT_S`` (default 2 s).
 """
 
 from __future__ import annotations
@@ -21,8 +21,6 @@ from backend.dependencies import BookDep, CurrentUser, SettingsDep, TradierDep
 from backend.schemas import STREAM_RESPONSE, UPSTREAM_ERRORS, Positions, error_responses
 from backend.telemetry import log_event
 from backend.tradier import TradierClient, TradierError
-
-HEARTBEAT_S = 2
 
 router = APIRouter(
     prefix="/api/positions",
@@ -52,7 +50,9 @@ async def stream_positions(
     # a proper 502/504 instead of an empty stream.
     first = await book.snapshot(user, tradier)
     events = _position_events(request, first, user, book, tradier, settings.stream_interval_s)
-    return EventSourceResponse(events, ping=HEARTBEAT_S, headers={"Cache-Control": "no-store"})
+    return EventSourceResponse(
+        events, ping=settings.positions_heartbeat_s, headers={"Cache-Control": "no-store"}
+    )
 
 
 async def _position_events(

@@ -12,7 +12,14 @@ VALID = {
     "AUTH_SECRET": "s" * 32,
     "DESK_USERS": "qe:pw-one,trader:pw-two",
 }
-ALL_KEYS = [*VALID, "SENTRY_DSN", "QE_INSTANCE_ID", "AUTH_TOKEN_TTL_S", "UPSTREAM_TIMEOUT_S"]
+ALL_KEYS = [
+    *VALID,
+    "SENTRY_DSN",
+    "QE_INSTANCE_ID",
+    "AUTH_TOKEN_TTL_S",
+    "UPSTREAM_TIMEOUT_S",
+    "POSITIONS_HEARTBEAT_S",
+]
 
 
 @pytest.fixture
@@ -29,8 +36,15 @@ def test_valid_environment_loads_with_defaults(env: pytest.MonkeyPatch) -> None:
     assert settings.auth_token_ttl_s == 900
     assert settings.upstream_timeout_s == 3.0
     assert settings.stream_interval_s == 0.25
+    assert settings.positions_heartbeat_s == 2.0
     assert settings.sentry_dsn is None
     assert settings.desk_enable_test_routes is False
+
+
+def test_the_stream_heartbeat_is_configurable(env: pytest.MonkeyPatch) -> None:
+    env.setenv("POSITIONS_HEARTBEAT_S", "0.5")
+
+    assert load_settings().positions_heartbeat_s == 0.5
 
 
 def test_users_are_parsed(env: pytest.MonkeyPatch) -> None:
