@@ -13,10 +13,9 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-from fixtures.browser_choice import find_system_chromium
 from tests.selftest import runner
+from tests.support.html_page import opened
 
 pytestmark = pytest.mark.slow
 
@@ -86,23 +85,14 @@ def test_every_row_of_a_release_checklist_links_evidence_that_opens(artifact: Pa
 
 def test_the_html_checklist_renders_in_chromium_without_console_errors(artifact: Path) -> None:
     page_path = artifact / "QE_ACCEPTANCE_CHECKLIST.html"
-    errors: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=find_system_chromium())
-        try:
-            page = browser.new_page()
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(page_path.as_uri())
-            heading = page.get_by_role("heading", level=1).inner_text()
-            hrefs = page.eval_on_selector_all(
-                "a[href]", "els => els.map(e => e.getAttribute('href'))"
-            )
-            ids = set(page.eval_on_selector_all("[id]", "els => els.map(e => e.id)"))
-        finally:
-            browser.close()
+    with opened(page_path) as seen:
+        heading = seen.page.get_by_role("heading", level=1).inner_text()
+        hrefs = seen.page.eval_on_selector_all(
+            "a[href]", "els => els.map(e => e.getAttribute('href'))"
+        )
+        ids = set(seen.page.eval_on_selector_all("[id]", "els => els.map(e => e.id)"))
 
-    assert errors == []
+    assert seen.errors == []
     assert heading.startswith("GO")
     assert len(hrefs) > 40
     for href in hrefs:

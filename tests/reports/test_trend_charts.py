@@ -7,11 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import sync_playwright
-
-from fixtures.browser_choice import find_system_chromium
 from reports import history, trends
 from tests.reports.conftest import Suite
+from tests.support.html_page import opened
 
 pytest_plugins = ["pytester"]
 
@@ -92,30 +90,19 @@ def test_the_html_draws_the_trend_and_chromium_renders_it(suite: Suite) -> None:
     html = page_path.read_text(encoding="utf-8")
     assert "<script" not in html
     assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
-    errors: list[str] = []
-    requests: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=find_system_chromium())
-        try:
-            page = browser.new_page()
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("request", lambda r: requests.append(r.url))
-            page.goto(page_path.as_uri())
-            charts = page.eval_on_selector_all(
-                "#trend ~ table.trend svg[role=img]",
-                """svgs => svgs.map(s => {
-                    const box = s.getBoundingClientRect();
-                    return {title: s.querySelector('title').textContent,
-                            width: box.width, height: box.height,
-                            marks: s.querySelectorAll('rect, circle, polyline').length};
-                })""",
-            )
-        finally:
-            browser.close()
+    with opened(page_path) as seen:
+        charts = seen.page.eval_on_selector_all(
+            "#trend ~ table.trend svg[role=img]",
+            """svgs => svgs.map(s => {
+                const box = s.getBoundingClientRect();
+                return {title: s.querySelector('title').textContent,
+                        width: box.width, height: box.height,
+                        marks: s.querySelectorAll('rect, circle, polyline').length};
+            })""",
+        )
 
-    assert errors == []
-    assert requests == [page_path.as_uri()]
+    assert seen.errors == []
+    assert seen.requests == [page_path.as_uri()]
     titles = {c["title"]: c for c in charts}
     # Flake bars for every item, a duration line for every timed item, the budgeted timing.
     assert {"OC-01: flaky nights", "OC-02: flaky nights", "PERF-01: flaky nights"} <= set(titles)
