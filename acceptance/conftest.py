@@ -22,13 +22,14 @@ import jwt
 import pytest
 from playwright.sync_api import Page
 
-from acceptance import a11y, oracle, page_timing
+from acceptance import a11y, oracle, page_timing, stack_checks
 from acceptance.audit import RunAudit, verdict
 from acceptance.clients import TIMEOUT_S, DeskApi, Hooks, SentrySink, StubControl, tls
 from acceptance.server_errors import unexpected
-from fixtures.harness import UPSTREAM_FAULT_STATUSES
+from acceptance.stack_checks import UPSTREAM_FAULT_STATUSES
+from fixtures.hookspecs import StackFacts
 from fixtures.serverlog import REQUEST, LogEvent, LogWatch
-from fixtures.servers import same_process_alive
+from fixtures.servers import StopReport, same_process_alive
 from fixtures.session import DeskSession, SignInError
 from reports import modes, runinfo
 from reports.leaks import env_secrets
@@ -545,6 +546,16 @@ def new_context(new_context: Any, run_audit: RunAudit, request: pytest.FixtureRe
         return context
 
     return _recorded
+
+
+def pytest_qe_stack_stopping(config: pytest.Config, facts: StackFacts) -> None:
+    """ENV-05 from the servers' own pre-launch checks (acceptance/stack_checks.py)."""
+    stack_checks.judge_preflights(config, facts)
+
+
+def pytest_qe_stack_stopped(config: pytest.Config, report: StopReport) -> None:
+    """ENV-04 from what teardown left behind (acceptance/stack_checks.py)."""
+    stack_checks.judge_teardown(config, report)
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -6,7 +6,7 @@ import pytest
 
 from acceptance.conftest import MARKET_DATA_GROUP, FuzzPlan
 from acceptance.fuzz import fuzz_api
-from fixtures.harness import Environment
+from fixtures.server_fixtures import Environment
 from reports.runinfo import record_fact
 
 

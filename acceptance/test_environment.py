@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from fixtures.harness import Environment
+from fixtures.server_fixtures import Environment
 from fixtures.servers import RunningServer
 
 

@@ -66,11 +66,11 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     config.pluginmanager.register(_Reports(store), "bench-timing-reports")
     # Module-level functions the plugins look up at call time, so wrapping them here times them.
-    import fixtures.harness
+    import fixtures.lifecycle
     import reports.checklist
     import reports.plugin
 
-    _patch(store, fixtures.harness, "_stop", "harness_stop_s")
+    _patch(store, fixtures.lifecycle, "_stop", "harness_stop_s")
     _patch(store, reports.plugin, "_finish", "results_s")
     _patch(store, reports.checklist, "write", "checklist_render_s")
 
