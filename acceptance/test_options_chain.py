@@ -15,7 +15,7 @@ from acceptance.clients import DeskApi, StubControl
 from acceptance.conftest import MarketOracle
 from acceptance.formatting import chain_row_cells, integer, pnl, price
 from acceptance.page_timing import PageTimer
-from pages.chain_table import ChainRow
+from pages.chain_table import ChainView
 from pages.options import OptionsPage
 from pages.signin import SignInPage
 
@@ -56,8 +56,9 @@ def test_chain_loads(options_page: OptionsPage, desk_api: DeskApi, page_timer: P
     expect(options_page.underlying_price_cell).to_have_text(price(chain["underlying"]["last"]))
     assert options_page.expirations() == chain["expirations"]
     assert options_page.selected_expiration() == chain["expirations"][0]
-    assert options_page.chain.columns() == CHAIN_COLUMNS, "calls | strike | puts headers"
-    rows = options_page.chain.rows()
+    shown = options_page.chain.view()
+    assert shown.columns == CHAIN_COLUMNS, "calls | strike | puts headers"
+    rows = shown.rows
     assert [row.strike for row in rows] == [price(r["strike"]) for r in chain["strikes"]]
     shown_strikes = [float(row.strike) for row in rows if row.strike]
     assert shown_strikes == sorted(shown_strikes)
@@ -200,27 +201,29 @@ def test_quote_correctness(
 
         # Then they read exactly that chain, every value under its header, as formatted
         expect(options_page.underlying_price_cell).to_have_text(price(chain["underlying"]["last"]))
-        assert options_page.chain.columns() == CHAIN_COLUMNS, symbol
-        rows = options_page.chain.rows()
+        # One read of the table for every check below: the values, the highlight and the
+        # shading of the same render.
+        shown = options_page.chain.view()
+        assert shown.columns == CHAIN_COLUMNS, symbol
+        rows = shown.rows
         assert [row.strike for row in rows] == [price(r["strike"]) for r in chain["strikes"]]
         for row, want in zip(rows, chain["strikes"], strict=True):
             assert row.stray == (), f"{symbol} {row.strike}: cells under no header {row.stray}"
             assert row.cells == chain_row_cells(want), f"{symbol} {row.strike}"
-        _assert_money_lines_painted(options_page, rows, chain)
+        _assert_money_lines_painted(shown, chain)
 
 
-def _assert_money_lines_painted(
-    options_page: OptionsPage, rows: list[ChainRow], chain: dict
-) -> None:
+def _assert_money_lines_painted(shown: ChainView, chain: dict) -> None:
     """The ATM row stands out, the only one; the in-the-money side of each row wears a shade the
     out-of-the-money sides do not."""
     symbol = chain["symbol"]
-    assert options_page.chain.highlighted_strikes() == [price(chain["atm_strike"])], symbol
+    rows = shown.rows
+    assert shown.highlighted_strikes() == [price(chain["atm_strike"])], symbol
     strikes = chain["strikes"]
     calls_itm = [price(r["strike"]) for r in strikes if (r["call"] or {}).get("in_the_money")]
     puts_itm = [price(r["strike"]) for r in strikes if (r["put"] or {}).get("in_the_money")]
-    assert options_page.chain.call_itm_strikes() == calls_itm, f"{symbol} call shading"
-    assert options_page.chain.put_itm_strikes() == puts_itm, f"{symbol} put shading"
+    assert shown.call_itm_strikes() == calls_itm, f"{symbol} call shading"
+    assert shown.put_itm_strikes() == puts_itm, f"{symbol} put shading"
     ordinary = [row for row in rows if row.strike != price(chain["atm_strike"])]
     otm_shades = {row.call_shade for row in ordinary if row.strike not in calls_itm}
     otm_shades |= {row.put_shade for row in ordinary if row.strike not in puts_itm}

@@ -76,6 +76,36 @@ def _rows(grid: Grid) -> list[ChainRow]:
     return rows
 
 
+@dataclass(frozen=True)
+class ChainView:
+    """What the table shows at one moment (one read of the page): its columns and rows, and the
+    highlight and shading painted on them. Asserting several things about one render reads it
+    once."""
+
+    columns: list[tuple[str, str]]
+    rows: list[ChainRow]
+
+    @property
+    def strikes(self) -> list[str | None]:
+        return [row.strike for row in self.rows]
+
+    def highlighted_strikes(self) -> list[str | None]:
+        """Strikes whose strike cell is painted unlike the others' (the at-the-money highlight)."""
+        rows = self.rows
+        plain = _commonest(row.strike_shade for row in rows)
+        return [row.strike for row in rows if len(rows) > 1 and row.strike_shade != plain]
+
+    def call_itm_strikes(self) -> list[str | None]:
+        """Strikes whose call cells wear the in-the-money shade."""
+        itm = _itm_shade(self.rows)
+        return [row.strike for row in self.rows if itm is not None and row.call_shade == itm]
+
+    def put_itm_strikes(self) -> list[str | None]:
+        """Strikes whose put cells wear the in-the-money shade."""
+        itm = _itm_shade(self.rows)
+        return [row.strike for row in self.rows if itm is not None and row.put_shade == itm]
+
+
 class ChainTable:
     """The chain table component of the options page."""
 
@@ -84,17 +114,22 @@ class ChainTable:
         self.table: Locator = page.get_by_role("table", name="Options chain", exact=True)
         self.row_locator: Locator = self.table.locator("tbody").get_by_role("row")
 
+    def view(self) -> ChainView:
+        """The table as shown now, read once."""
+        grid = read_grid(self.table)
+        return ChainView([(c.group, c.name) for c in grid.columns], _rows(grid))
+
     def columns(self) -> list[tuple[str, str]]:
         """The columns left to right as (group header, column header); group "" for Strike."""
-        return [(column.group, column.name) for column in read_grid(self.table).columns]
+        return self.view().columns
 
     def rows(self) -> list[ChainRow]:
         """Every displayed row, top to bottom."""
-        return _rows(read_grid(self.table))
+        return self.view().rows
 
     def strikes(self) -> list[str | None]:
         """The strikes shown, top to bottom, as displayed (``"600.00"``)."""
-        return [row.strike for row in self.rows()]
+        return self.view().strikes
 
     def row(self, strike: str) -> ChainRow:
         """The row of ``strike``; ``LookupError`` when it is not shown."""
@@ -105,9 +140,7 @@ class ChainTable:
 
     def highlighted_strikes(self) -> list[str | None]:
         """Strikes whose strike cell is painted unlike the others' (the at-the-money highlight)."""
-        rows = self.rows()
-        plain = _commonest(row.strike_shade for row in rows)
-        return [row.strike for row in rows if len(rows) > 1 and row.strike_shade != plain]
+        return self.view().highlighted_strikes()
 
     def atm_strike(self) -> str | None:
         """The highlighted strike when exactly one row is highlighted, else None."""
@@ -116,15 +149,11 @@ class ChainTable:
 
     def call_itm_strikes(self) -> list[str | None]:
         """Strikes whose call cells wear the in-the-money shade."""
-        rows = self.rows()
-        itm = _itm_shade(rows)
-        return [row.strike for row in rows if itm is not None and row.call_shade == itm]
+        return self.view().call_itm_strikes()
 
     def put_itm_strikes(self) -> list[str | None]:
         """Strikes whose put cells wear the in-the-money shade."""
-        rows = self.rows()
-        itm = _itm_shade(rows)
-        return [row.strike for row in rows if itm is not None and row.put_shade == itm]
+        return self.view().put_itm_strikes()
 
 
 def _commonest(values: Iterable[str | None]) -> str | None:
