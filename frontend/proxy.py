@@ -88,7 +88,7 @@ async def proxy(request: Request) -> Response:
         timeout=_timeout(request, route),
     )
     try:
-        response = await client.send(upstream, stream=True)
+        response = await _send(client, upstream)
     except httpx.TimeoutException:
         return _error(504, "The backend did not answer in time", "backend_timeout")
     except httpx.TransportError:
@@ -103,6 +103,23 @@ async def proxy(request: Request) -> Response:
         headers=out_headers,
         background=BackgroundTask(response.aclose),
     )
+
+
+async def _send(client: httpx.AsyncClient, upstream: httpx.Request) -> httpx.Response:
+    """Send ``upstream``; a GET that failed on the connection (not by a timeout) is sent once more.
+
+    A pooled keep-alive connection can be closed by the backend just as it is reused: the request
+    then fails without the backend having seen it. A GET is safe to repeat, on a new connection;
+    a POST (sign-in) is not repeated, and a backend that is really down fails twice as fast.
+    """
+    try:
+        return await client.send(upstream, stream=True)
+    except httpx.TimeoutException:
+        raise
+    except httpx.TransportError:
+        if upstream.method != "GET":
+            raise
+        return await client.send(upstream, stream=True)
 
 
 async def _relay(response: httpx.Response) -> AsyncIterator[bytes]:

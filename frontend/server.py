@@ -34,6 +34,9 @@ from frontend.proxy import proxy
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 API_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 NO_STORE = {"Cache-Control": "no-store"}
+# Idle pooled connections to the backend are dropped well before uvicorn's own keep-alive timeout
+# (5 s) closes them, so the proxy seldom reuses a connection the backend is closing.
+POOL_LIMITS = httpx.Limits(keepalive_expiry=2.0)
 # What a trading front end should send with every answer: scripts, styles and data only from this
 # origin (the UI has no inline script or style), never framed (clickjacking an order ticket), no
 # MIME sniffing, no referrer leaving the site. HSTS belongs to the TLS terminator in front of it.
@@ -135,7 +138,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # One pooled client for the whole process; per-request timeouts are set by the proxy.
-        async with httpx.AsyncClient(base_url=backend_url, follow_redirects=False) as client:
+        async with httpx.AsyncClient(
+            base_url=backend_url, follow_redirects=False, limits=POOL_LIMITS
+        ) as client:
             app.state.client = client
             yield
 

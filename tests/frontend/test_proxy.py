@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -186,3 +187,75 @@ def test_request_log_lines_carry_no_token_and_no_query(stack: Stack) -> None:
     assert token not in log
     assert "2099-01-01" not in log
     assert set(chain[0]) >= {"method", "path", "status", "duration_ms"}
+
+
+class _ClosesItsFirstConnection:
+    """A backend that answers the first request of its first connection, then closes that
+    connection when the next request arrives on it (as a server does whose keep-alive expired
+    just as the proxy reused the connection); every later connection is answered normally."""
+
+    ANSWER = (
+        b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 15\r\n"
+        b'connection: keep-alive\r\n\r\n{"status":"ok"}'
+    )
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = int(self.sock.getsockname()[1])
+        self.connections = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._serve, args=(conn, self.connections), daemon=True).start()
+
+    def _serve(self, conn: socket.socket, number: int) -> None:
+        with conn:
+            answered = 0
+            while self._read_request(conn):
+                if number == 1 and answered == 1:
+                    return  # closed without an answer
+                conn.sendall(self.ANSWER)
+                answered += 1
+
+    @staticmethod
+    def _read_request(conn: socket.socket) -> bool:
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = conn.recv(4096)
+            if not chunk:
+                return False
+            data += chunk
+        return True
+
+
+def test_a_get_on_a_connection_the_backend_just_closed_is_retried(tmp_path: Path) -> None:
+    # Seen under load: OC-04 answered 502 "backend unreachable" in 35 ms, with no request in the
+    # backend's log; the proxy had reused a keep-alive connection the backend had just closed.
+    backend = _ClosesItsFirstConnection()
+    port = free_port()
+    with run_server(
+        [
+            "-m",
+            "frontend",
+            "--port",
+            str(port),
+            "--backend-url",
+            f"http://127.0.0.1:{backend.port}",
+        ],
+        port=port,
+        health_path="/healthz",
+        log_path=tmp_path / "frontend.log",
+    ) as frontend:
+        first = httpx.get(frontend.url + "/api/health")
+        second = httpx.get(frontend.url + "/api/health")
+    backend.sock.close()
+    assert (first.status_code, second.status_code) == (200, 200), second.text
+    assert backend.connections == 2
