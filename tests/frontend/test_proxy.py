@@ -6,14 +6,15 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
 from frontend.proxy import match
 from tests.frontend.conftest import USERNAME, Stack
-from tests.support.procs import free_port, run_server
+from tests.support.procs import RunningServer, free_port, run_server
 
 
 def _wait_for(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
@@ -134,14 +135,22 @@ def test_stream_delivers_the_first_event_while_still_open(stack: Stack) -> None:
     assert "positions" in json.loads(data.removeprefix("data:"))
 
 
-def test_unreachable_backend_answers_502_json(tmp_path: Path) -> None:
-    port, dead = free_port(), free_port()
+@contextmanager
+def _frontend(backend_port: int, tmp_path: Path, *args: str) -> Iterator[RunningServer]:
+    """The frontend alone, proxying to whatever listens (or not) on ``backend_port``."""
+    port = free_port()
+    backend_url = f"http://127.0.0.1:{backend_port}"
     with run_server(
-        ["-m", "frontend", "--port", str(port), "--backend-url", f"http://127.0.0.1:{dead}"],
+        ["-m", "frontend", "--port", str(port), "--backend-url", backend_url, *args],
         port=port,
         health_path="/healthz",
         log_path=tmp_path / "frontend.log",
     ) as frontend:
+        yield frontend
+
+
+def test_unreachable_backend_answers_502_json(tmp_path: Path) -> None:
+    with _frontend(free_port(), tmp_path) as frontend:
         answer = httpx.get(frontend.url + "/api/health")
     assert answer.status_code == 502
     assert answer.json()["code"] == "backend_unreachable"
@@ -152,22 +161,7 @@ def test_hung_backend_answers_504_json(tmp_path: Path) -> None:
     with socket.socket() as hung:
         hung.bind(("127.0.0.1", 0))
         hung.listen(8)
-        port = free_port()
-        with run_server(
-            [
-                "-m",
-                "frontend",
-                "--port",
-                str(port),
-                "--backend-url",
-                f"http://127.0.0.1:{hung.getsockname()[1]}",
-                "--backend-timeout",
-                "0.5",
-            ],
-            port=port,
-            health_path="/healthz",
-            log_path=tmp_path / "frontend.log",
-        ) as frontend:
+        with _frontend(hung.getsockname()[1], tmp_path, "--backend-timeout", "0.5") as frontend:
             answer = httpx.get(frontend.url + "/api/health", timeout=10)
     assert answer.status_code == 504
     assert answer.json()["code"] == "backend_timeout"
@@ -240,20 +234,7 @@ def test_a_get_on_a_connection_the_backend_just_closed_is_retried(tmp_path: Path
     # Seen under load: OC-04 answered 502 "backend unreachable" in 35 ms, with no request in the
     # backend's log; the proxy had reused a keep-alive connection the backend had just closed.
     backend = _ClosesItsFirstConnection()
-    port = free_port()
-    with run_server(
-        [
-            "-m",
-            "frontend",
-            "--port",
-            str(port),
-            "--backend-url",
-            f"http://127.0.0.1:{backend.port}",
-        ],
-        port=port,
-        health_path="/healthz",
-        log_path=tmp_path / "frontend.log",
-    ) as frontend:
+    with _frontend(backend.port, tmp_path) as frontend:
         first = httpx.get(frontend.url + "/api/health")
         second = httpx.get(frontend.url + "/api/health")
     backend.sock.close()
