@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from playwright.sync_api import Browser
 
 from tests.selftest import runner
 from tests.support.html_page import opened
@@ -83,9 +84,11 @@ def test_every_row_of_a_release_checklist_links_evidence_that_opens(artifact: Pa
     assert RELEASE in signoff
 
 
-def test_the_html_checklist_renders_in_chromium_without_console_errors(artifact: Path) -> None:
+def test_the_html_checklist_renders_in_chromium_without_console_errors(
+    artifact: Path, browser: Browser
+) -> None:
     page_path = artifact / "QE_ACCEPTANCE_CHECKLIST.html"
-    with opened(page_path) as seen:
+    with opened(page_path, browser) as seen:
         heading = seen.page.get_by_role("heading", level=1).inner_text()
         hrefs = seen.page.eval_on_selector_all(
             "a[href]", "els => els.map(e => e.getAttribute('href'))"

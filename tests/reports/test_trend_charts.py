@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from playwright.sync_api import Browser
+
 from reports import history, trends
 from tests.reports.conftest import Suite
 from tests.support.html_page import opened
@@ -84,13 +86,13 @@ def test_the_markdown_keeps_the_trend_as_tables(suite: Suite) -> None:
     assert "| OC-02 expiration_switch | 2500 | 100 · – · 300 · 400 · 500 · 600 |" in trend
 
 
-def test_the_html_draws_the_trend_and_chromium_renders_it(suite: Suite) -> None:
+def test_the_html_draws_the_trend_and_chromium_renders_it(suite: Suite, browser: Browser) -> None:
     out = _nightly_after_five_nights(suite)
     page_path = out / "QE_ACCEPTANCE_CHECKLIST.html"
     html = page_path.read_text(encoding="utf-8")
     assert "<script" not in html
     assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
-    with opened(page_path) as seen:
+    with opened(page_path, browser) as seen:
         charts = seen.page.eval_on_selector_all(
             "#trend ~ table.trend svg[role=img]",
             """svgs => svgs.map(s => {

@@ -1,4 +1,9 @@
-"""Open a generated HTML file in a real Chromium, as a reader would from disk."""
+"""Open a generated HTML file in a real Chromium, as a reader would from disk.
+
+The browser is the test's ``browser`` fixture (the harness's session browser, fixtures/browser.py):
+one Playwright per process, because a second ``sync_playwright()`` in a process where another
+browser test's Playwright is alive fails ("Sync API inside the asyncio loop").
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from playwright.sync_api import Page, sync_playwright
-
-from fixtures.browser_choice import find_system_chromium
+from playwright.sync_api import Browser, Page
 
 
 @dataclass
@@ -22,17 +25,16 @@ class Opened:
 
 
 @contextmanager
-def opened(path: Path) -> Iterator[Opened]:
-    """``path`` loaded from disk in the system Chromium; closed on exit."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=find_system_chromium())
-        try:
-            page = browser.new_page()
-            seen = Opened(page)
-            page.on("console", lambda m: seen.errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: seen.errors.append(str(e)))
-            page.on("request", lambda r: seen.requests.append(r.url))
-            page.goto(path.as_uri())
-            yield seen
-        finally:
-            browser.close()
+def opened(path: Path, browser: Browser) -> Iterator[Opened]:
+    """``path`` loaded from disk in a new context of ``browser``; closed on exit."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        seen = Opened(page)
+        page.on("console", lambda m: seen.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: seen.errors.append(str(e)))
+        page.on("request", lambda r: seen.requests.append(r.url))
+        page.goto(path.as_uri())
+        yield seen
+    finally:
+        context.close()
